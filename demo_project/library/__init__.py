@@ -1,0 +1,1 @@
+"""The demo domain: a small library catalogue exposed over MCP."""

@@ -1,0 +1,81 @@
+"""The library's MCP tools, resources and prompts (autodiscovered into the default server)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from mcp_django import Context, ToolError, prompt, resource, tool
+
+from .models import Book
+
+
+class BookOut(BaseModel):
+    id: int
+    title: str
+    author: str
+    genre: str
+    published: int
+    pages: int
+
+
+class SearchResult(BaseModel):
+    books: list[BookOut]
+    total: int
+
+
+def _out(book: Book) -> BookOut:
+    return BookOut(id=book.pk, title=book.title, author=book.author.name, genre=book.genre,
+                   published=book.published, pages=book.pages)
+
+
+@tool(title="Search books", annotations={"readOnlyHint": True})
+def search_books(query: str = "", genre: str | None = None, limit: int = 10) -> SearchResult:
+    """Find books whose title or author contains `query`, optionally in one genre."""
+    books = Book.objects.select_related("author")
+    if query:
+        books = books.filter(title__icontains=query) | books.filter(author__name__icontains=query)
+    if genre:
+        books = books.filter(genre=genre)
+    limit = max(1, min(limit, 50))
+    return SearchResult(books=[_out(b) for b in books[:limit]], total=books.count())
+
+
+@tool(title="Book details", annotations={"readOnlyHint": True})
+def book_details(book_id: int) -> BookOut:
+    """Everything the catalogue knows about one book."""
+    try:
+        return _out(Book.objects.select_related("author").get(pk=book_id))
+    except Book.DoesNotExist:
+        raise ToolError(f"No book with id {book_id}") from None
+
+
+@tool(title="Reading time", annotations={"readOnlyHint": True})
+async def reading_time(book_id: int, pages_per_hour: int, ctx: Context) -> str:
+    """Estimate the hours needed to read a book, reporting progress as it works."""
+    await ctx.report_progress(0, 2, "looking up the book")
+    book = await Book.objects.filter(pk=book_id).afirst()
+    if book is None:
+        raise ToolError(f"No book with id {book_id}")
+    await ctx.info(f"{book.title} has {book.pages} pages")
+    await ctx.report_progress(2, 2, "done")
+    hours = book.pages / max(pages_per_hour, 1)
+    return f"About {hours:.1f} hours to read {book.title}."
+
+
+@resource("library://books/{book_id}", name="book", mime_type="application/json")
+def book_resource(book_id: int) -> str:
+    """A book as JSON."""
+    book = Book.objects.select_related("author").filter(pk=book_id).first()
+    if book is None:
+        from mcp_django.core.errors import ResourceNotFound
+
+        raise ResourceNotFound(f"library://books/{book_id}")
+    return _out(book).model_dump_json()
+
+
+@prompt(title="Recommend books")
+def recommend(genre: str, mood: str = "curious") -> str:
+    """Ask the model for recommendations from this library."""
+    titles = ", ".join(Book.objects.filter(genre=genre).values_list("title", flat=True)[:20])
+    return (f"I am in a {mood} mood and like {genre}. From these books: {titles or 'none'}, "
+            "which two should I read next, and why?")

@@ -1,0 +1,98 @@
+"""Admin for MCP sessions: list, search, filter, inspect and terminate (action and button)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import McpSession
+from .server import servers
+
+
+class StateFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("active", _("active or idle")), ("terminated", _("terminated"))]
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        if self.value() == "active":
+            return queryset.filter(terminated_at__isnull=True)
+        if self.value() == "terminated":
+            return queryset.filter(terminated_at__isnull=False)
+        return queryset
+
+
+def terminate(session: McpSession, request: HttpRequest) -> bool:
+    if session.terminated_at is not None:
+        return False
+    server = servers.get(session.server)
+    by = f"admin:{request.user.get_username()}"
+    if server is not None:
+        server.terminate_session_sync(session.session_id, by)
+    return True
+
+
+@admin.register(McpSession)
+class McpSessionAdmin(admin.ModelAdmin):
+    list_display = ("short_id", "client_name", "client_version", "protocol_version", "user",
+                    "server", "created_at", "last_seen", "state_label")
+    list_filter = (StateFilter, "protocol_version", "client_name", "server", "user")
+    search_fields = ("session_id", "client_name", "principal", "user__username")
+    date_hierarchy = "created_at"
+    actions = ("terminate_sessions",)
+    readonly_fields = [field.name for field in McpSession._meta.fields] + ["state_label",
+                                                                          "terminate_button"]
+    list_select_related = ("user",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.display(description=_("session"), ordering="session_id")
+    def short_id(self, obj: McpSession) -> str:
+        return obj.session_id[:12] + "…"
+
+    @admin.display(description=_("state"))
+    def state_label(self, obj: McpSession) -> str:
+        return obj.state
+
+    @admin.display(description=_("terminate"))
+    def terminate_button(self, obj: McpSession) -> str:
+        if obj.pk is None or obj.terminated_at is not None:
+            return "—"
+        url = reverse("admin:mcp_django_mcpsession_terminate", args=[obj.pk])
+        return format_html('<a class="button" href="{}">{}</a>', url, _("Terminate now"))
+
+    @admin.action(description=_("Terminate selected sessions"),
+                  permissions=["change"])
+    def terminate_sessions(self, request: HttpRequest, queryset: Any) -> None:
+        count = sum(terminate(session, request) for session in queryset)
+        self.message_user(request, _("%d session(s) terminated.") % count, messages.SUCCESS)
+
+    def get_urls(self) -> list[Any]:
+        view = self.admin_site.admin_view(self.terminate_view)
+        return [path("<int:pk>/terminate/", view,
+                     name="mcp_django_mcpsession_terminate"), *super().get_urls()]
+
+    def terminate_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        session = get_object_or_404(McpSession, pk=pk)
+        if not self.has_change_permission(request, session):
+            raise PermissionDenied
+        back_url = reverse("admin:mcp_django_mcpsession_change", args=[pk])
+        if request.method != "POST":
+            context = {**self.admin_site.each_context(request), "session": session,
+                       "back_url": back_url, "title": _("Terminate MCP session")}
+            return TemplateResponse(
+                request, "admin/mcp_django/mcpsession/terminate_confirmation.html", context)
+        if terminate(session, request):
+            self.message_user(request, _("Session terminated."), messages.SUCCESS)
+        return HttpResponseRedirect(back_url)

@@ -1,0 +1,52 @@
+"""System checks (ids mcp_django.E0xx / W0xx, listed in docs/checks.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.checks import Error, Tags, Warning, register
+
+from .conf import DEFAULTS
+
+
+@register(Tags.compatibility)
+def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    messages: list[Any] = []
+    user = getattr(settings, "MCP_DJANGO", {}) or {}
+    for key in sorted(set(user) - set(DEFAULTS)):
+        messages.append(Error(f"Unknown MCP_DJANGO setting {key!r}.",
+                              hint="See docs/settings.md for the valid keys.",
+                              id="mcp_django.E001"))
+    alias = user.get("SESSION_CACHE_ALIAS", DEFAULTS["SESSION_CACHE_ALIAS"])
+    if alias not in settings.CACHES:
+        messages.append(Error(f"MCP_DJANGO['SESSION_CACHE_ALIAS'] {alias!r} is not in CACHES.",
+                              id="mcp_django.E003"))
+    return messages
+
+
+@register(Tags.caches)
+def check_session_cache(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    from django.core.cache import caches
+
+    alias = (getattr(settings, "MCP_DJANGO", {}) or {}).get("SESSION_CACHE_ALIAS", "default")
+    if alias not in settings.CACHES or settings.DEBUG:
+        return []
+    if isinstance(caches[alias], (LocMemCache, DummyCache)):
+        return [Warning("MCP sessions are kept in a per-process cache.",
+                        hint="With several worker processes, use a shared cache such as "
+                             "django.core.cache.backends.redis.RedisCache.",
+                        id="mcp_django.W001")]
+    return []
+
+
+@register(Tags.security)
+def check_origins(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    origins = (getattr(settings, "MCP_DJANGO", {}) or {}).get("ALLOWED_ORIGINS", [])
+    if "*" in settings.ALLOWED_HOSTS and not origins:
+        return [Warning("ALLOWED_HOSTS contains '*': the MCP endpoint accepts any Host header.",
+                        hint="List your hosts, so DNS-rebinding protection can work.",
+                        id="mcp_django.W002")]
+    return []

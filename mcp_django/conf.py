@@ -1,0 +1,61 @@
+"""mcp_settings: the `MCP_DJANGO` settings dict with defaults, read lazily, reset on change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+DEFAULTS: dict[str, Any] = {
+    "SERVER_NAME": "mcp-django",
+    "SERVER_VERSION": None,
+    "SERVER_TITLE": None,
+    "INSTRUCTIONS": None,
+    "SESSION_CACHE_ALIAS": "default",
+    "SESSION_TTL": 3600,
+    "SESSION_INDEX_THROTTLE": 60,
+    "ALLOWED_ORIGINS": [],
+    "MAX_BODY_BYTES": 4 * 1024 * 1024,
+    "SSE_KEEPALIVE_SECONDS": 15.0,
+    "SSE_RETRY_MS": 1000,
+    "REQUEST_TIMEOUT": 300.0,
+    "STREAM_MAX_SECONDS": 3600.0,
+    "STATELESS_LEGACY": False,
+    "JSON_RESPONSE": False,
+    "PAGE_SIZE": 100,
+    "LIST_TTL_MS": 60_000,
+    "EXPOSE_ERROR_DETAILS": False,
+    "AUTODISCOVER_MODULE": "mcp",
+}
+
+
+class McpSettings:
+    """Attribute access to `settings.MCP_DJANGO` merged over `DEFAULTS`."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, Any] | None = None
+
+    @property
+    def user_settings(self) -> dict[str, Any]:
+        return dict(getattr(settings, "MCP_DJANGO", {}) or {})
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in DEFAULTS:
+            raise AttributeError(f"Unknown MCP_DJANGO setting {name!r}")
+        if self._cache is None:
+            self._cache = {**DEFAULTS, **self.user_settings}
+        return self._cache[name]
+
+    def reload(self) -> None:
+        self._cache = None
+
+
+mcp_settings = McpSettings()
+
+
+@receiver(setting_changed)
+def _reload(*, setting: str, **kwargs: Any) -> None:
+    if setting == "MCP_DJANGO":
+        mcp_settings.reload()

@@ -1,0 +1,1 @@
+"""Protocol core: JSON-RPC, errors, versions, dispatch. Standard library and pydantic only."""

@@ -1,0 +1,117 @@
+"""The per-request context handed to methods and to tool, resource and prompt functions."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .jsonrpc import RequestId, notification_message
+from .versions import Era
+
+LOG_LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
+_LEVEL_RANK = {name: rank for rank, name in enumerate(LOG_LEVELS)}
+
+Emit = Callable[[dict[str, Any]], Awaitable[None]]
+RunSync = Callable[..., Awaitable[Any]]
+
+logger = logging.getLogger(__name__)
+
+
+async def _run_inline(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    return func(*args, **kwargs)
+
+
+async def _drop(message: dict[str, Any]) -> None:
+    return None
+
+
+def level_enabled(level: str, threshold: str | None) -> bool:
+    """True when a message at `level` passes a client's `threshold` (None = logging off)."""
+    return threshold is not None and _LEVEL_RANK[level] >= _LEVEL_RANK[threshold]
+
+
+@dataclass(eq=False)
+class Context:
+    """What a handler knows about the request it serves, and how it talks back.
+
+    Declare a parameter annotated `Context` on a tool to receive it::
+
+        @tool
+        async def slow(n: int, ctx: Context) -> str:
+            await ctx.report_progress(1, n, "started")
+            return "done"
+    """
+
+    request_id: RequestId | None
+    method: str
+    era: Era
+    protocol_version: str
+    params: dict[str, Any] = field(default_factory=dict)
+    client_capabilities: dict[str, Any] = field(default_factory=dict)
+    client_info: dict[str, Any] | None = None
+    log_level: str | None = None
+    principal: Any = None
+    session: Any = None
+    emit: Emit = _drop
+    run_sync: RunSync = _run_inline
+    server: Any = None
+    _last_progress: float | None = None
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        meta = self.params.get("_meta")
+        return meta if isinstance(meta, dict) else {}
+
+    @property
+    def progress_token(self) -> str | int | None:
+        token = self.meta.get("progressToken")
+        return token if isinstance(token, (str, int)) and not isinstance(token, bool) else None
+
+    @property
+    def user(self) -> Any:
+        """The authenticated principal (a Django user in the Django layers), or None."""
+        return self.principal
+
+    @property
+    def session_id(self) -> str | None:
+        return getattr(self.session, "id", None)
+
+    async def report_progress(
+        self, progress: float, total: float | None = None, message: str | None = None
+    ) -> None:
+        """Send `notifications/progress` if the client asked for it; values must increase."""
+        token = self.progress_token
+        if token is None or (self._last_progress is not None and progress <= self._last_progress):
+            return
+        self._last_progress = progress
+        params: dict[str, Any] = {"progressToken": token, "progress": progress}
+        if total is not None:
+            params["total"] = total
+        if message is not None and self.protocol_version >= "2025-03-26":
+            params["message"] = message
+        await self.emit(notification_message("notifications/progress", params))
+
+    async def log(self, level: str, data: Any, logger_name: str | None = None) -> None:
+        """Send `notifications/message` at `level` when the client's threshold lets it through."""
+        if level not in _LEVEL_RANK:
+            raise ValueError(f"unknown log level {level!r}")
+        if not level_enabled(level, self.log_level):
+            return
+        params: dict[str, Any] = {"level": level, "data": data}
+        if logger_name:
+            params["logger"] = logger_name
+        await self.emit(notification_message("notifications/message", params))
+
+    async def debug(self, data: Any) -> None:
+        await self.log("debug", data)
+
+    async def info(self, data: Any) -> None:
+        await self.log("info", data)
+
+    async def warning(self, data: Any) -> None:
+        await self.log("warning", data)
+
+    async def error(self, data: Any) -> None:
+        await self.log("error", data)

@@ -1,0 +1,135 @@
+"""Dispatcher: the method tables of both eras and the ONLY exception → JSON-RPC error mapping."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..registry.base import Registry
+from ..registry.signature import Signature
+from .context import Context
+from .errors import (
+    RESOURCE_NOT_FOUND_LEGACY,
+    InternalError,
+    McpError,
+    MethodNotFound,
+    ResourceNotFound,
+)
+from .jsonrpc import JsonRpcRequest, error_message, result_message
+from .methods import lifecycle, prompts, resources, tools
+from .options import ServerOptions
+from .shapes import shape_legacy
+from .versions import META_SERVER_INFO, Era
+
+logger = logging.getLogger("mcp_django.dispatch")
+Handler = Callable[["Dispatcher", Context, dict[str, Any]], Awaitable[dict[str, Any]]]
+
+SHARED_METHODS: dict[str, Handler] = {
+    "tools/list": tools.list_tools,
+    "tools/call": tools.call_tool,
+    "resources/list": resources.list_resources,
+    "resources/templates/list": resources.list_templates,
+    "resources/read": resources.read_resource,
+    "prompts/list": prompts.list_prompts,
+    "prompts/get": prompts.get_prompt,
+    "completion/complete": prompts.complete,
+}
+LEGACY_METHODS: dict[str, Handler] = {
+    **SHARED_METHODS,
+    "initialize": lifecycle.initialize,
+    "ping": lifecycle.ping,
+    "logging/setLevel": lifecycle.set_level,
+    "resources/subscribe": resources.subscribe,
+    "resources/unsubscribe": resources.unsubscribe,
+}
+MODERN_METHODS: dict[str, Handler] = {**SHARED_METHODS, "server/discover": lifecycle.discover}
+
+
+@dataclass(slots=True)
+class Reply:
+    """A JSON-RPC response message and the HTTP status it calls for (when nothing was sent yet)."""
+
+    message: dict[str, Any]
+    status: int = 200
+
+
+class Dispatcher:
+    """Runs one request against a registry, for either era."""
+
+    def __init__(self, registry: Registry, options: ServerOptions) -> None:
+        self.registry = registry
+        self.options = options
+        self.methods = {Era.LEGACY: dict(LEGACY_METHODS), Era.MODERN: dict(MODERN_METHODS)}
+        self.visibility: Callable[[Context, Any], bool] | None = None
+
+    def knows(self, era: Era, method: str) -> bool:
+        return method in self.methods[era]
+
+    async def handle(self, request: JsonRpcRequest, ctx: Context) -> Reply:
+        try:
+            handler = self.methods[ctx.era].get(request.method)
+            if handler is None:
+                raise MethodNotFound(f"Method not found: {request.method}")
+            result = await handler(self, ctx, request.params)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            error, status = self.error_for(exc, ctx.era)
+            return Reply(error_message(request.id, error), status)
+        return Reply(result_message(request.id, self.shape(request.method, result, ctx)))
+
+    def error_for(self, exc: BaseException, era: Era) -> tuple[McpError, int]:
+        """Map any exception to a JSON-RPC error and the HTTP status for its era."""
+        if not isinstance(exc, McpError):
+            logger.exception("Unhandled error in handler", exc_info=exc)
+            detail = f"Internal error: {exc}" if self.options.expose_error_details else None
+            return InternalError(detail), 200
+        if isinstance(exc, ResourceNotFound) and era is Era.LEGACY:
+            exc.code = RESOURCE_NOT_FOUND_LEGACY
+        if isinstance(exc, MethodNotFound):
+            return exc, 404 if era is Era.MODERN else 200
+        return exc, exc.http_status if era is Era.MODERN else 200
+
+    def shape(self, method: str, result: dict[str, Any], ctx: Context) -> dict[str, Any]:
+        if ctx.era is Era.LEGACY:
+            result.pop("ttlMs", None)
+            result.pop("cacheScope", None)
+            return shape_legacy(method, result, ctx.protocol_version)
+        result.setdefault("resultType", "complete")
+        meta = result.setdefault("_meta", {})
+        meta[META_SERVER_INFO] = self.options.server_info()
+        return result
+
+    def cacheable(self, result: dict[str, Any], ttl_ms: int, scope: str | None = None
+                  ) -> dict[str, Any]:
+        """Cache hints for the six cacheable results (S-59); legacy shaping drops them."""
+        result["ttlMs"] = ttl_ms
+        result["cacheScope"] = scope or self.options.cache_scope
+        return result
+
+    def capabilities(self, era: Era, version: str) -> dict[str, Any]:
+        registry = self.registry
+        caps: dict[str, Any] = {"tools": {"listChanged": False}, "logging": {}}
+        if registry.resources or registry.templates:
+            caps["resources"] = {"subscribe": era is Era.LEGACY, "listChanged": False}
+        if registry.prompts:
+            caps["prompts"] = {"listChanged": False}
+        if registry.prompts or registry.templates:
+            caps["completions"] = {}
+        caps.update(self.options.extra_capabilities)
+        return caps
+
+    def can_see(self, ctx: Context, spec: Any) -> bool:
+        return self.visibility is None or self.visibility(ctx, spec)
+
+    async def invoke(self, ctx: Context, func: Callable[..., Any], signature: Signature,
+                     kwargs: dict[str, Any]) -> Any:
+        """Call a registered function: await async ones, run sync ones off the event loop."""
+        if signature.context_param:
+            kwargs[signature.context_param] = ctx
+        if signature.is_async:
+            return await func(**kwargs)
+        return await ctx.run_sync(func, **kwargs)

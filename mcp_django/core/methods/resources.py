@@ -1,0 +1,91 @@
+"""resources/list, resources/templates/list, resources/read, resources/(un)subscribe."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from ...registry.content import ResourceContents, blob_contents, text_contents
+from ..context import Context
+from ..errors import InvalidParams, MethodNotFound, ResourceNotFound
+from ..jsonrpc import dump
+from .pagination import paginate
+
+if TYPE_CHECKING:
+    from ...registry.resources import ResourceSpec
+    from ..dispatcher import Dispatcher
+
+
+async def list_resources(server: Dispatcher, ctx: Context, params: dict[str, Any]
+                         ) -> dict[str, Any]:
+    specs = list(server.registry.resources.values())
+    page, next_cursor = paginate(specs, params, server.options.page_size)
+    return _page(server, "resources", [spec.definition() for spec in page], next_cursor)
+
+
+async def list_templates(server: Dispatcher, ctx: Context, params: dict[str, Any]
+                         ) -> dict[str, Any]:
+    specs = list(server.registry.templates.values())
+    page, next_cursor = paginate(specs, params, server.options.page_size)
+    return _page(server, "resourceTemplates", [spec.definition() for spec in page], next_cursor)
+
+
+def _page(server: Dispatcher, key: str, items: list[dict[str, Any]], next_cursor: str | None
+          ) -> dict[str, Any]:
+    result: dict[str, Any] = {key: items}
+    if next_cursor:
+        result["nextCursor"] = next_cursor
+    return server.cacheable(result, ttl_ms=server.options.list_ttl_ms)
+
+
+async def read_resource(server: Dispatcher, ctx: Context, params: dict[str, Any]
+                        ) -> dict[str, Any]:
+    uri = params.get("uri")
+    if not isinstance(uri, str):
+        raise InvalidParams("params.uri must be a string")
+    found = server.registry.find_resource(uri)
+    if found is None:
+        raise ResourceNotFound(uri)
+    spec, variables = found
+    try:
+        kwargs = spec.signature.validate(variables)
+    except ValidationError:
+        raise ResourceNotFound(uri) from None
+    value = await server.invoke(ctx, spec.func, spec.signature, kwargs)
+    contents = to_contents(spec, uri, value)
+    return server.cacheable({"contents": contents}, ttl_ms=server.options.read_ttl_ms,
+                            scope="private")
+
+
+def to_contents(spec: ResourceSpec, uri: str, value: Any) -> list[dict[str, Any]]:
+    if isinstance(value, ResourceContents):
+        return [value]
+    if isinstance(value, (list, tuple)) and all(isinstance(v, ResourceContents) for v in value):
+        return list(value)
+    if isinstance(value, str):
+        return [text_contents(uri, value, spec.mime_type or "text/plain")]
+    if isinstance(value, (bytes, bytearray)):
+        return [blob_contents(uri, bytes(value), spec.mime_type or "application/octet-stream")]
+    return [text_contents(uri, dump(value).decode(), spec.mime_type or "application/json")]
+
+
+async def subscribe(server: Dispatcher, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    uri = _subscription_uri(server, ctx, params)
+    await ctx.session.subscribe(uri)
+    return {}
+
+
+async def unsubscribe(server: Dispatcher, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    uri = _subscription_uri(server, ctx, params)
+    await ctx.session.unsubscribe(uri)
+    return {}
+
+
+def _subscription_uri(server: Dispatcher, ctx: Context, params: dict[str, Any]) -> str:
+    if ctx.session is None:
+        raise MethodNotFound("resources/subscribe needs a session")
+    uri = params.get("uri")
+    if not isinstance(uri, str):
+        raise InvalidParams("params.uri must be a string")
+    return uri

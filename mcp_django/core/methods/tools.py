@@ -1,0 +1,82 @@
+"""tools/list and tools/call."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from ...registry.content import text, to_content_list
+from ...registry.signature import validation_message
+from ..context import Context
+from ..errors import InvalidParams, McpError, ToolError
+from ..jsonrpc import dump
+from .pagination import paginate
+
+if TYPE_CHECKING:
+    from ...registry.tools import ToolSpec
+    from ..dispatcher import Dispatcher
+
+logger = logging.getLogger("mcp_django.dispatch")
+
+
+async def list_tools(server: Dispatcher, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    visible = [spec for spec in server.registry.tools.values() if server.can_see(ctx, spec)]
+    page, next_cursor = paginate(visible, params, server.options.page_size)
+    result: dict[str, Any] = {"tools": [spec.definition() for spec in page]}
+    if next_cursor:
+        result["nextCursor"] = next_cursor
+    return server.cacheable(result, ttl_ms=server.options.list_ttl_ms)
+
+
+async def call_tool(server: Dispatcher, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    spec = find_tool(server, ctx, params.get("name"))
+    arguments = params.get("arguments") or {}
+    if not isinstance(arguments, dict):
+        raise InvalidParams("params.arguments must be an object")
+    try:
+        kwargs = spec.signature.validate(arguments)
+    except ValidationError as exc:
+        return error_result(validation_message(exc))
+    return await run_tool(server, ctx, spec, kwargs)
+
+
+def find_tool(server: Dispatcher, ctx: Context, name: Any) -> ToolSpec:
+    """The tool a caller may use; hidden and unknown tools look the same (-32602)."""
+    if not isinstance(name, str):
+        raise InvalidParams("params.name must be a string")
+    spec = server.registry.tools.get(name)
+    if spec is None or not server.can_see(ctx, spec):
+        raise InvalidParams(f"Unknown tool: {name}")
+    return spec
+
+
+async def run_tool(
+    server: Dispatcher, ctx: Context, spec: ToolSpec, kwargs: dict[str, Any]
+) -> dict[str, Any]:
+    try:
+        value = await server.invoke(ctx, spec.func, spec.signature, kwargs)
+    except (McpError, ToolError) as exc:
+        if isinstance(exc, McpError):
+            raise
+        return error_result(str(exc) or "Tool error")
+    except Exception:
+        logger.exception("Tool %s raised", spec.name)
+        return error_result("Tool execution failed")
+    return tool_result(spec, value)
+
+
+def tool_result(spec: ToolSpec, value: Any) -> dict[str, Any]:
+    structured = spec.signature.structured(value)
+    if structured is not None:
+        return {"content": [text(dump(structured).decode())], "structuredContent": structured,
+                "isError": False}
+    content = to_content_list(value)
+    if content is None:
+        content = [] if value is None else [text(dump(value).decode())]
+    return {"content": content, "isError": False}
+
+
+def error_result(message: str) -> dict[str, Any]:
+    return {"content": [text(message)], "isError": True}

@@ -1,0 +1,46 @@
+"""Per-revision result shapes: drop what an older legacy revision does not define (L-63)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_V0618 = "2025-06-18"
+_V1125 = "2025-11-25"
+
+
+def _strip(entry: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    return {key: value for key, value in entry.items() if key not in keys}
+
+
+def _entry_keys(version: str) -> tuple[str, ...]:
+    if version < _V0618:
+        return ("title", "icons", "outputSchema", "execution")
+    if version < _V1125:
+        return ("icons", "execution")
+    return ()
+
+
+def _content_ok(block: dict[str, Any], version: str) -> bool:
+    return version >= _V0618 or block.get("type") != "resource_link"
+
+
+def shape_legacy(method: str, result: dict[str, Any], version: str) -> dict[str, Any]:
+    """Adapt a newest-shape result to the session's legacy revision."""
+    keys = _entry_keys(version)
+    if not keys:
+        return result
+    list_key = {"tools/list": "tools", "prompts/list": "prompts", "resources/list": "resources",
+                "resources/templates/list": "resourceTemplates"}.get(method)
+    if list_key:
+        return {**result, list_key: [_strip(entry, keys) for entry in result[list_key]]}
+    if method == "tools/call":
+        return _shape_call_result(result, version)
+    return result
+
+
+def _shape_call_result(result: dict[str, Any], version: str) -> dict[str, Any]:
+    if version >= _V0618:
+        return result
+    shaped = _strip(result, ("structuredContent",))
+    shaped["content"] = [block for block in result["content"] if _content_ok(block, version)]
+    return shaped

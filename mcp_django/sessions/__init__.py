@@ -1,0 +1,1 @@
+"""Legacy (handshake-era) sessions kept in the Django cache."""

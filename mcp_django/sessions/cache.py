@@ -1,0 +1,57 @@
+"""CacheSessionStore: session records under prefixed cache keys with a sliding TTL."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import Any
+
+from django.core.cache import caches
+
+from .base import SessionData
+from .cachecall import make_cache_caller
+
+KEY_PREFIX = "mcp_django:session:"
+
+
+def cache_key(session_id: str) -> str:
+    return KEY_PREFIX + session_id
+
+
+def new_session_id() -> str:
+    """128 bits from the CSPRNG as 32 hex characters (visible ASCII, L-13/L-14)."""
+    return secrets.token_hex(16)
+
+
+class CacheSessionStore:
+    """Sessions in a Django cache. One read per request; the TTL slides at most every ttl/10."""
+
+    def __init__(self, alias: str, ttl: int) -> None:
+        self.alias = alias
+        self.ttl = ttl
+        self.cache = caches[alias]
+        self._call = make_cache_caller(self.cache)
+
+    async def create(self, session: SessionData) -> None:
+        session.store = self
+        if not await self._call("add", cache_key(session.id), session.to_record(), self.ttl):
+            raise RuntimeError("session id collision")
+
+    async def load(self, session_id: str) -> SessionData | None:
+        record = await self._call("get", cache_key(session_id))
+        if not isinstance(record, dict):
+            return None
+        session = SessionData.from_record(record, self)
+        if time.time() - session.touched > self.ttl / 10:
+            await self.save(session)
+        return session
+
+    async def save(self, session: SessionData) -> None:
+        session.touched = time.time()
+        await self._call("set", cache_key(session.id), session.to_record(), self.ttl)
+
+    async def delete(self, session_id: str) -> None:
+        await self._call("delete", cache_key(session_id))
+
+    def delete_sync(self, session_id: str) -> Any:
+        return self.cache.delete(cache_key(session_id))

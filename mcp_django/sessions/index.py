@@ -1,0 +1,68 @@
+"""SessionIndex: the database rows behind the admin's session list (the cache stays authoritative)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+from channels.db import database_sync_to_async
+from django.utils import timezone
+
+from .base import SessionData
+
+logger = logging.getLogger("mcp_django.sessions")
+
+
+class SessionIndex:
+    """Writes `McpSession` rows: on create, `last_seen` at most every `throttle` seconds."""
+
+    def __init__(self, throttle: float) -> None:
+        self.throttle = throttle
+        self._pending: set[asyncio.Task[Any]] = set()
+
+    async def record(self, session: SessionData, principal: Any) -> None:
+        await database_sync_to_async(_create_row, thread_sensitive=False)(session, principal)
+
+    def seen(self, session: SessionData) -> None:
+        """Schedule a `last_seen` update when the throttle allows; never delays the request."""
+        now = time.time()
+        if now - session.indexed < self.throttle:
+            return
+        session.indexed = now
+        task = asyncio.ensure_future(self._touch(session))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def _touch(self, session: SessionData) -> None:
+        try:
+            await session.store.save(session)
+            await database_sync_to_async(_touch_row, thread_sensitive=False)(session.id)
+        except Exception:
+            logger.exception("Could not update the session index")
+
+
+def _create_row(session: SessionData, principal: Any) -> None:
+    from ..models import McpSession
+
+    info = session.client_info
+    McpSession.objects.create(
+        session_id=session.id, server=session.server, principal=session.principal,
+        user=principal if getattr(principal, "pk", None) is not None else None,
+        protocol_version=session.protocol_version,
+        client_name=str(info.get("name", ""))[:200], client_version=str(info.get("version", ""))[:100],
+        client_info=info, client_capabilities=session.client_capabilities)
+
+
+def _touch_row(session_id: str) -> None:
+    from ..models import McpSession
+
+    McpSession.objects.filter(session_id=session_id).update(last_seen=timezone.now())
+
+
+def mark_terminated(session_id: str, by: str) -> None:
+    from ..models import McpSession
+
+    McpSession.objects.filter(session_id=session_id, terminated_at__isnull=True).update(
+        terminated_at=timezone.now(), terminated_by=by[:150])

@@ -1,0 +1,89 @@
+"""HTTP-level request checks (Host, Origin, method, Content-Type, Accept) and HttpError."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.http.request import split_domain_port, validate_host
+
+HEADER_SESSION = "mcp-session-id"
+HEADER_VERSION = "mcp-protocol-version"
+HEADER_LAST_EVENT = "last-event-id"
+ALLOWED_METHODS = "GET, POST, DELETE"
+
+
+class HttpError(Exception):
+    """A failure answered before (or instead of) the protocol layer."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None,
+                 code: int | None = -32600) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+        self.code = code
+
+
+@dataclass
+class IncomingRequest:
+    """A transport-neutral HTTP request: lowercase header names, the whole body."""
+
+    method: str
+    headers: Mapping[str, str]
+    body: bytes = b""
+    scope: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OriginPolicy:
+    allowed_hosts: tuple[str, ...]
+    allowed_origins: frozenset[str]
+
+    def check(self, headers: Mapping[str, str]) -> None:
+        """Reject a foreign Host (421) or Origin (403): DNS-rebinding protection (L-1, L-2)."""
+        host = headers.get("host", "")
+        domain, _port = split_domain_port(host)
+        if not domain or not validate_host(domain, list(self.allowed_hosts)):
+            raise HttpError(421, "Invalid Host header")
+        origin = headers.get("origin")
+        if origin is not None and not self._origin_allowed(origin, host):
+            raise HttpError(403, "Forbidden: origin not allowed")
+
+    def _origin_allowed(self, origin: str, host: str) -> bool:
+        if origin in self.allowed_origins:
+            return True
+        try:
+            return urlsplit(origin).netloc.lower() == host.lower() and bool(host)
+        except ValueError:
+            return False
+
+
+def media_types(value: str | None) -> set[str]:
+    if not value:
+        return set()
+    return {part.split(";", 1)[0].strip().lower() for part in value.split(",")}
+
+
+def check_post(headers: Mapping[str, str], needs_sse: bool) -> None:
+    """POST needs a JSON body and an Accept naming JSON (and SSE unless JSON mode) (L-5, L-6)."""
+    if media_types(headers.get("content-type")) != {"application/json"}:
+        raise HttpError(415, "Unsupported Media Type: Content-Type must be application/json")
+    accept = media_types(headers.get("accept"))
+    if "*/*" in accept:
+        return
+    if "application/json" not in accept or (needs_sse and "text/event-stream" not in accept):
+        wanted = "application/json and text/event-stream" if needs_sse else "application/json"
+        raise HttpError(406, f"Not Acceptable: Accept must list {wanted}")
+
+
+def check_get(headers: Mapping[str, str]) -> None:
+    accept = media_types(headers.get("accept"))
+    if "text/event-stream" not in accept and "*/*" not in accept:
+        raise HttpError(406, "Not Acceptable: Accept must list text/event-stream")
+
+
+def method_not_allowed(allowed: str = ALLOWED_METHODS) -> HttpError:
+    return HttpError(405, "Method Not Allowed", {"Allow": allowed})

@@ -1,0 +1,211 @@
+"""Legacy (2025-03-26 … 2025-11-25) session flow: initialize, session lookup, GET, DELETE, batch."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+from ..core.errors import InvalidRequest, McpError
+from ..core.jsonrpc import (
+    InvalidMessage,
+    JsonRpcNotification,
+    JsonRpcRequest,
+    JsonRpcResponse,
+    Message,
+    error_message,
+    parse_message,
+)
+from ..core.versions import DEFAULT_LEGACY_HEADER_VERSION, Era
+from ..sessions.base import SessionData
+from ..sessions.cache import new_session_id
+from .http import HEADER_SESSION, HEADER_VERSION, HttpError, IncomingRequest, check_get
+from .http import method_not_allowed
+from .responses import Outgoing, empty_response, json_response, sse_response
+from .run import RequestRun, StreamIds
+from .sse import KEEPALIVE, encode_event, retry_field
+
+if TYPE_CHECKING:
+    from ..core.context import Context
+    from ..server import McpServer
+    from .endpoint import Endpoint, EndpointConfig
+
+PRIMING_FROM = "2025-11-25"
+BATCH_VERSION = "2025-03-26"
+
+
+class LegacySessions:
+    """Everything the handshake era needs beyond the shared request path."""
+
+    def __init__(self, server: McpServer, config: EndpointConfig) -> None:
+        self.server = server
+        self.config = config
+        self.inflight: dict[tuple[str, Any], asyncio.Task[Any]] = {}
+
+    # -- POST ---------------------------------------------------------------------------------
+    async def post(self, request: IncomingRequest, message: Message, principal: Any,
+                   endpoint: Endpoint) -> Outgoing:
+        if isinstance(message, JsonRpcRequest) and message.method == "initialize":
+            return await self._initialize(request, message, principal, endpoint)
+        session = await self._session_for(request, principal)
+        if isinstance(message, JsonRpcNotification):
+            self._notify(session, message)
+            return empty_response(202)
+        if isinstance(message, JsonRpcResponse):
+            return empty_response(202)
+        ctx = self._context(endpoint, message, session, principal, request)
+        ids = self._stream_ids(ctx.protocol_version)
+        return await endpoint.respond(message, ctx, ids=ids)
+
+    async def _initialize(self, request: IncomingRequest, message: JsonRpcRequest,
+                          principal: Any, endpoint: Endpoint) -> Outgoing:
+        existing = request.headers.get(HEADER_SESSION)
+        if existing and await self.server.session_store.load(existing) is not None:
+            raise InvalidRequest("Invalid request: session already initialized")
+        ctx = endpoint.context(message, Era.LEGACY, DEFAULT_LEGACY_HEADER_VERSION, principal)
+        reply = await endpoint.dispatcher.handle(message, ctx)
+        result = reply.message.get("result")
+        if result is None or self.config.stateless_legacy:
+            return json_response(reply.message, reply.status)
+        session = SessionData(
+            new_session_id(), self.server.name, self.server.principal_key(principal),
+            result["protocolVersion"], _dict(message.params.get("clientInfo")),
+            _dict(message.params.get("capabilities")))
+        await self.server.session_store.create(session)
+        await self.server.index.record(session, principal)
+        return json_response(reply.message, reply.status, {HEADER_SESSION: session.id})
+
+    async def _session_for(self, request: IncomingRequest, principal: Any) -> SessionData | None:
+        if self.config.stateless_legacy:
+            return None
+        session_id = request.headers.get(HEADER_SESSION)
+        if not session_id:
+            raise HttpError(400, "Bad Request: Mcp-Session-Id header is required")
+        session = await self.server.session_store.load(session_id)
+        if (session is None or session.server != self.server.name
+                or session.principal != self.server.principal_key(principal)):
+            raise HttpError(404, "Session not found", code=-32001)
+        self.server.index.seen(session)
+        return session
+
+    def _context(self, endpoint: Endpoint, message: JsonRpcRequest, session: SessionData | None,
+                 principal: Any, request: IncomingRequest) -> Context:
+        if session is None:
+            version = request.headers.get(HEADER_VERSION) or DEFAULT_LEGACY_HEADER_VERSION
+            return endpoint.context(message, Era.LEGACY, version, principal)
+        return endpoint.context(
+            message, Era.LEGACY, session.protocol_version, principal, session=session,
+            client_capabilities=session.client_capabilities, client_info=session.client_info,
+            log_level=session.log_level)
+
+    def _stream_ids(self, version: str) -> StreamIds | None:
+        return StreamIds(self.config.retry_ms) if version >= PRIMING_FROM else None
+
+    def _notify(self, session: SessionData | None, message: JsonRpcNotification) -> None:
+        if message.method != "notifications/cancelled" or session is None:
+            return
+        task = self.inflight.get((session.id, message.params.get("requestId")))
+        if task is not None:
+            task.cancel()
+
+    async def track(self, ctx: Context, run: RequestRun) -> Outgoing:
+        """Start a streaming run, remembering it so `notifications/cancelled` can reach it."""
+        outgoing = await run.start()
+        if ctx.session is not None and run.task is not None and not run.task.done():
+            key = (ctx.session.id, ctx.request_id)
+            self.inflight[key] = run.task
+            run.task.add_done_callback(lambda _: self.inflight.pop(key, None))
+        return outgoing
+
+    # -- batch (2025-03-26 sessions only, L-11) ----------------------------------------------
+    async def batch(self, request: IncomingRequest, payload: list[Any], principal: Any,
+                    endpoint: Endpoint) -> Outgoing:
+        session = None
+        if request.headers.get(HEADER_SESSION) and not self.config.stateless_legacy:
+            session = await self._session_for(request, principal)
+        if session is None or session.protocol_version != BATCH_VERSION or not payload:
+            raise InvalidRequest("Invalid request: batches are only accepted in 2025-03-26 "
+                                 "sessions")
+        messages = [_parse_or_error(item) for item in payload]
+        if any(isinstance(m, JsonRpcRequest) and m.method == "initialize" for m in messages):
+            raise InvalidRequest("Invalid request: initialize cannot be batched")
+        replies = [await self._batch_item(m, session, principal, request, endpoint)
+                   for m in messages]
+        answers = [reply for reply in replies if reply is not None]
+        return json_response(answers) if answers else empty_response(202)
+
+    async def _batch_item(self, message: Message | dict[str, Any], session: SessionData,
+                          principal: Any, request: IncomingRequest, endpoint: Endpoint
+                          ) -> dict[str, Any] | None:
+        if isinstance(message, dict):
+            return message
+        if isinstance(message, JsonRpcNotification):
+            self._notify(session, message)
+            return None
+        if isinstance(message, JsonRpcResponse):
+            return None
+        ctx = self._context(endpoint, message, session, principal, request)
+        return (await endpoint.dispatcher.handle(message, ctx)).message
+
+    # -- GET and DELETE -----------------------------------------------------------------------
+    async def open_get_stream(self, request: IncomingRequest, principal: Any) -> Outgoing:
+        if self.config.stateless_legacy:
+            raise method_not_allowed("POST")
+        check_get(request.headers)
+        session = await self._session_for(request, principal)
+        assert session is not None
+        return sse_response(self._get_events(session))
+
+    async def _get_events(self, session: SessionData) -> AsyncIterator[bytes]:
+        ids = self._stream_ids(session.protocol_version)
+        layer, group = self.server.layer(), self.server.session_group(session.id)
+        channel = await layer.new_channel()
+        await layer.group_add(group, channel)
+        try:
+            if ids is not None:
+                yield ids.priming()
+            async for chunk in self._follow(layer, channel, session, ids):
+                yield chunk
+        finally:
+            await layer.group_discard(group, channel)
+
+    async def _follow(self, layer: Any, channel: str, session: SessionData,
+                      ids: StreamIds | None) -> AsyncIterator[bytes]:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.config.stream_max
+        while (remaining := deadline - loop.time()) > 0:
+            try:
+                event = await asyncio.wait_for(layer.receive(channel),
+                                               min(self.config.keepalive, remaining))
+            except TimeoutError:
+                if await self.server.session_store.load(session.id) is None:
+                    return
+                yield KEEPALIVE
+                continue
+            if event.get("type") == "session.terminate":
+                return
+            if event.get("type") == "session.message":
+                yield encode_event(event["message"], ids.next() if ids else None)
+        if ids is not None:
+            yield retry_field(self.config.retry_ms)
+
+    async def delete(self, request: IncomingRequest, principal: Any) -> Outgoing:
+        if self.config.stateless_legacy:
+            raise method_not_allowed("POST")
+        session = await self._session_for(request, principal)
+        assert session is not None
+        await self.server.terminate_session(session.id, by="client")
+        return empty_response(200)
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _parse_or_error(item: Any) -> Message | dict[str, Any]:
+    try:
+        return parse_message(item)
+    except InvalidMessage as exc:
+        return error_message(exc.request_id, exc)
+    except McpError as exc:
+        return error_message(None, exc)
