@@ -74,5 +74,6 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"mcp_django": {"handlers": ["console"], "level": env("MCP_LOG_LEVEL", default="WARNING")}},
+    "loggers": {"mcp_django": {"handlers": ["console"],
+                               "level": env("MCP_LOG_LEVEL", default="WARNING")}},
 }

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from pydantic_core import from_json, to_json
 
 from .errors import InvalidRequest, McpError, ParseError
 
-RequestId = Union[str, int]
+RequestId = str | int
 
 
 @dataclass(slots=True)
@@ -34,7 +34,7 @@ class JsonRpcResponse:
     error: dict[str, Any] | None = None
 
 
-Message = Union[JsonRpcRequest, JsonRpcNotification, JsonRpcResponse]
+Message = JsonRpcRequest | JsonRpcNotification | JsonRpcResponse
 
 
 class InvalidMessage(InvalidRequest):

@@ -1,4 +1,4 @@
-"""SessionIndex: the database rows behind the admin's session list (the cache stays authoritative)."""
+"""SessionIndex: database rows behind the admin's session list (the cache stays authoritative)."""
 
 from __future__ import annotations
 
@@ -51,7 +51,8 @@ def _create_row(session: SessionData, principal: Any) -> None:
         session_id=session.id, server=session.server, principal=session.principal,
         user=principal if getattr(principal, "pk", None) is not None else None,
         protocol_version=session.protocol_version,
-        client_name=str(info.get("name", ""))[:200], client_version=str(info.get("version", ""))[:100],
+        client_name=str(info.get("name", ""))[:200],
+        client_version=str(info.get("version", ""))[:100],
         client_info=info, client_capabilities=session.client_capabilities)
 
 

@@ -11,7 +11,6 @@ from ..core.context import LOG_LEVELS, Context
 from ..core.errors import InvalidMeta, InvalidRequest, McpError
 from ..core.headers import check_method_headers, check_param_headers, header_properties
 from ..core.jsonrpc import (
-    InvalidMessage,
     JsonRpcNotification,
     JsonRpcRequest,
     JsonRpcResponse,
@@ -33,7 +32,6 @@ from .http import (
     HEADER_VERSION,
     HttpError,
     IncomingRequest,
-    check_get,
     check_post,
     method_not_allowed,
 )

@@ -19,8 +19,14 @@ from ..core.jsonrpc import (
 from ..core.versions import DEFAULT_LEGACY_HEADER_VERSION, Era
 from ..sessions.base import SessionData
 from ..sessions.cache import new_session_id
-from .http import HEADER_SESSION, HEADER_VERSION, HttpError, IncomingRequest, check_get
-from .http import method_not_allowed
+from .http import (
+    HEADER_SESSION,
+    HEADER_VERSION,
+    HttpError,
+    IncomingRequest,
+    check_get,
+    method_not_allowed,
+)
 from .responses import Outgoing, empty_response, json_response, sse_response
 from .run import RequestRun, StreamIds
 from .sse import KEEPALIVE, encode_event, retry_field
@@ -110,12 +116,12 @@ class LegacySessions:
 
     async def track(self, ctx: Context, run: RequestRun) -> Outgoing:
         """Start a streaming run, remembering it so `notifications/cancelled` can reach it."""
-        outgoing = await run.start()
-        if ctx.session is not None and run.task is not None and not run.task.done():
+        task = run.launch()
+        if ctx.session is not None:
             key = (ctx.session.id, ctx.request_id)
-            self.inflight[key] = run.task
-            run.task.add_done_callback(lambda _: self.inflight.pop(key, None))
-        return outgoing
+            self.inflight[key] = task
+            task.add_done_callback(lambda _: self.inflight.pop(key, None))
+        return await run.answer()
 
     # -- batch (2025-03-26 sessions only, L-11) ----------------------------------------------
     async def batch(self, request: IncomingRequest, payload: list[Any], principal: Any,

@@ -52,11 +52,16 @@ class RequestRun:
         reply = await self._run()
         return json_response(reply.message, reply.status)
 
-    async def start(self) -> Outgoing:
-        """Answer with JSON if the result comes first; otherwise open an SSE stream."""
+    def launch(self) -> asyncio.Task[Reply]:
+        """Start the handler in its own task (so it can be cancelled by id)."""
         self.ctx.emit = self._emit
         self.task = task = asyncio.ensure_future(self._run())
         task.add_done_callback(lambda _: self.signal.set())
+        return task
+
+    async def answer(self) -> Outgoing:
+        """Answer with JSON if the result comes first; otherwise open an SSE stream."""
+        task = self.task if self.task is not None else self.launch()
         try:
             await asyncio.wait_for(self.signal.wait(), self.keepalive)
         except TimeoutError:

@@ -1,0 +1,51 @@
+# mcp_django: `make demo` serves the demo, `make test` runs everything (conformance included).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+TOOLS := .tools
+NODE22 := $(TOOLS)/node_modules/node/bin/node
+CONFORMANCE := $(TOOLS)/node_modules/@modelcontextprotocol/conformance/dist/index.js
+CONFORMANCE_VERSION := 0.2.0-alpha.12
+PORT ?= 8000
+
+.PHONY: setup demo test lint conformance bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e ".[test,demo]"
+	touch $@
+
+setup: $(VENV)/.installed
+	DJANGO_SETTINGS_MODULE=demo_project.settings $(PY) manage.py migrate --noinput -v0
+	DJANGO_SETTINGS_MODULE=demo_project.settings $(PY) manage.py loaddata demo -v0
+
+demo: setup
+	@echo ""
+	@echo "  MCP endpoint:          http://127.0.0.1:$(PORT)/mcp"
+	@echo "  Conformance endpoint:  http://127.0.0.1:$(PORT)/conformance/mcp"
+	@echo "  Admin:                 http://127.0.0.1:$(PORT)/admin/  (create a user: $(PY) manage.py createsuperuser)"
+	@echo ""
+	$(VENV)/bin/daphne -b 127.0.0.1 -p $(PORT) demo_project.asgi:application
+
+$(NODE22) $(CONFORMANCE):
+	mkdir -p $(TOOLS)
+	test -f $(TOOLS)/package.json || echo '{"name":"mcp-django-tools","private":true}' > $(TOOLS)/package.json
+	cd $(TOOLS) && npm install --no-fund --no-audit --loglevel=error node@22 @modelcontextprotocol/conformance@$(CONFORMANCE_VERSION)
+
+conformance: setup $(NODE22) $(CONFORMANCE)
+	MCP_NODE=$(NODE22) MCP_CONFORMANCE=$(CONFORMANCE) $(PY) -m pytest tests/conformance -v
+
+lint: setup
+	$(VENV)/bin/ruff check mcp_django demo_project tests benchmarks
+
+test: setup $(NODE22) $(CONFORMANCE) lint
+	MCP_NODE=$(NODE22) MCP_CONFORMANCE=$(CONFORMANCE) $(PY) -m pytest -q
+
+bench: setup
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk) || echo "wrk unavailable: using the Python load generator"
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) $(TOOLS) demo.sqlite3

@@ -1,0 +1,1 @@
+"""Benchmark suite for mcp_django (not part of the distributed package)."""

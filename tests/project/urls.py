@@ -1,0 +1,15 @@
+"""Test URLs: the demo servers plus the switch-variant servers used by the e2e tests."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from demo_project.conformance import conformance
+from tests.project.variants import json_only, stateless
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("mcp_django.urls")),
+    path("conformance/", include(conformance.urls("mcp"))),
+    path("stateless/", include(stateless.urls("mcp"))),
+    path("json/", include(json_only.urls("mcp"))),
+]

@@ -1,0 +1,35 @@
+"""Servers with the two documented switches on, sharing the conformance fixtures."""
+
+from demo_project.conformance import conformance
+from mcp_django.server import McpServer
+
+stateless = McpServer("stateless", registry=conformance.registry, STATELESS_LEGACY=True)
+json_only = McpServer("json", registry=conformance.registry, JSON_RESPONSE=True)
+
+
+# -- test-only tools on the conformance registry (the test project serves them; the demo does not)
+import asyncio  # noqa: E402
+
+from mcp_django import Context  # noqa: E402
+
+SLOW_STATES: dict[str, str] = {}
+
+
+@conformance.tool
+async def test_slow(seconds: float, ctx: Context, token: str = "") -> str:
+    """Sleeps, streaming progress; records whether it finished or was cancelled."""
+    SLOW_STATES[token] = "running"
+    try:
+        await ctx.report_progress(0, seconds, "sleeping")
+        await asyncio.sleep(seconds)
+    except asyncio.CancelledError:
+        SLOW_STATES[token] = "cancelled"
+        raise
+    SLOW_STATES[token] = "finished"
+    return "slept"
+
+
+@conformance.tool
+def test_slow_status(token: str) -> str:
+    """What happened to the `test_slow` call with this token."""
+    return SLOW_STATES.get(token, "unknown")

@@ -1,0 +1,86 @@
+"""Validate server messages against the official JSON schema of their protocol revision."""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+from typing import Any
+
+from jsonschema.validators import validator_for
+
+SCHEMAS = Path(__file__).parent / "schemas"
+
+RESULT_DEFS = {
+    "initialize": "InitializeResult",
+    "ping": "EmptyResult",
+    "logging/setLevel": "EmptyResult",
+    "resources/subscribe": "EmptyResult",
+    "resources/unsubscribe": "EmptyResult",
+    "server/discover": "DiscoverResult",
+    "tools/list": "ListToolsResult",
+    "tools/call": "CallToolResult",
+    "prompts/list": "ListPromptsResult",
+    "prompts/get": "GetPromptResult",
+    "resources/list": "ListResourcesResult",
+    "resources/templates/list": "ListResourceTemplatesResult",
+    "resources/read": "ReadResourceResult",
+    "completion/complete": "CompleteResult",
+}
+NOTIFICATION_DEFS = {
+    "notifications/progress": "ProgressNotification",
+    "notifications/message": "LoggingMessageNotification",
+    "notifications/tools/list_changed": "ToolListChangedNotification",
+    "notifications/prompts/list_changed": "PromptListChangedNotification",
+    "notifications/resources/list_changed": "ResourceListChangedNotification",
+    "notifications/resources/updated": "ResourceUpdatedNotification",
+}
+
+
+@functools.cache
+def _document(revision: str) -> dict[str, Any]:
+    return json.loads((SCHEMAS / revision / "schema.json").read_text())
+
+
+@functools.cache
+def validator(revision: str, name: str) -> Any:
+    document = _document(revision)
+    key = "$defs" if "$defs" in document else "definitions"
+    if name not in document[key]:
+        raise KeyError(f"{name} is not defined in the {revision} schema")
+    cls = validator_for(document)
+    return cls({**document, "$ref": f"#/{key}/{name}"}, format_checker=cls.FORMAT_CHECKER)
+
+
+def _envelopes(revision: str) -> tuple[str, str]:
+    if revision >= "2025-11-25":
+        return "JSONRPCResultResponse", "JSONRPCErrorResponse"
+    return "JSONRPCResponse", "JSONRPCError"
+
+
+def validate_message(message: dict[str, Any], revision: str, method: str | None = None) -> None:
+    """Raise `jsonschema.ValidationError` when `message` breaks the `revision` schema.
+
+    `method` names the request a response answers (its result definition depends on it).
+    """
+    result_envelope, error_envelope = _envelopes(revision)
+    if "method" in message:
+        name = NOTIFICATION_DEFS.get(message["method"], "JSONRPCNotification")
+        validator(revision, name).validate(message)
+    elif "error" in message:
+        validator(revision, error_envelope).validate(message)
+    else:
+        validator(revision, result_envelope).validate(message)
+        if method in RESULT_DEFS:
+            validator(revision, RESULT_DEFS[method]).validate(message["result"])
+
+
+def parse_sse(body: str) -> list[dict[str, Any]]:
+    """The JSON messages of an SSE body (events with empty data, e.g. priming, are skipped)."""
+    messages = []
+    for block in body.replace("\r\n", "\n").split("\n\n"):
+        data = "\n".join(line[5:].lstrip() for line in block.split("\n")
+                         if line.startswith("data:"))
+        if data.strip():
+            messages.append(json.loads(data))
+    return messages
