@@ -62,17 +62,18 @@ class RequestRun:
     async def answer(self) -> Outgoing:
         """Answer with JSON if the result comes first; otherwise open an SSE stream."""
         task = self.task if self.task is not None else self.launch()
+        ticked = False
         try:
             await asyncio.wait_for(self.signal.wait(), self.keepalive)
         except TimeoutError:
-            pass
+            ticked = True
         except asyncio.CancelledError:
             task.cancel()
             raise
         if task.done() and not self.queue and not task.cancelled():
             reply = task.result()
             return json_response(reply.message, reply.status)
-        return sse_response(self._events())
+        return sse_response(self._events(ticked))
 
     async def _emit(self, message: dict[str, Any]) -> None:
         if self.task is not None and self.task.done():
@@ -87,11 +88,13 @@ class RequestRun:
         except TimeoutError:
             return Reply(error_message(self.request.id, RequestTimeout()))
 
-    async def _events(self) -> AsyncIterator[bytes]:
+    async def _events(self, ticked: bool) -> AsyncIterator[bytes]:
         assert self.task is not None
         try:
             if self.ids is not None:
                 yield self.ids.priming()
+            if ticked:
+                yield KEEPALIVE
             async for chunk in self._drain():
                 yield chunk
             if not self.task.cancelled():

@@ -40,3 +40,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "/e2e/" in str(item.path):
             item.add_marker(pytest.mark.django_db(transaction=True))
+
+
+@pytest.fixture
+def raw_short(live_mcp_server) -> Iterator[RawClient]:
+    """A server with REQUEST_TIMEOUT=1s, STREAM_MAX_SECONDS=2s and 0.5s keep-alives."""
+    yield from _raw(live_mcp_server.url + "/short/mcp")
