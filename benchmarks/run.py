@@ -18,7 +18,6 @@ import http.client
 import importlib.metadata
 import importlib.util
 import json
-import math
 import os
 import platform
 import shutil
@@ -456,6 +455,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-pin", action="store_true", help="do not use taskset")
     parser.add_argument("--output", type=Path, default=None,
                         help="JSON file (default benchmarks/results/<timestamp>.json)")
+    parser.add_argument("--keep-logs", action="store_true",
+                        help="keep the server logs and wrk scripts (always kept when flagged)")
     parser.add_argument("--list", action="store_true", help="list the targets and exit")
     args = parser.parse_args(argv)
     if args.duration < 1 or args.rounds < 1 or args.warmup < 0 or args.connections < 1:
@@ -573,7 +574,9 @@ def main(argv: list[str] | None = None) -> int:
     }, indent=2))
     print(f"\nJSON: {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}")
     flagged = [s for s in summaries if s.get("flag")]
-    if not any(s.get("na") or s.get("flag") for s in summaries):
+    if args.keep_logs or any(s.get("na") or s.get("flag") for s in summaries):
+        print(f"server logs and load scripts: {workdir}")
+    else:
         shutil.rmtree(workdir, ignore_errors=True)
     return 1 if flagged else 0
 

@@ -1,0 +1,1 @@
+"""Documentation examples; tests/test_docs.py imports and runs each one."""

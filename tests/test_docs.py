@@ -1,0 +1,52 @@
+"""Every example in docs/examples runs and does what the docs say."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from mcp_django.core.context import Context
+from mcp_django.core.dispatcher import Dispatcher
+from mcp_django.core.jsonrpc import JsonRpcRequest
+from mcp_django.core.options import ServerOptions
+from mcp_django.core.versions import Era
+
+
+def run(dispatcher: Dispatcher, method: str, params: dict, era: Era = Era.MODERN,
+        **context: object) -> dict:
+    version = "2026-07-28" if era is Era.MODERN else "2025-11-25"
+    ctx = Context(1, method, era, version, params, log_level="info", **context)
+    return asyncio.run(dispatcher.handle(JsonRpcRequest(1, method, params), ctx)).message
+
+
+def test_quickstart_example_tools_resource_prompt():
+    from docs.examples.quickstart_tools import registry
+
+    dispatcher = Dispatcher(registry, ServerOptions())
+    tools = run(dispatcher, "tools/list", {})["result"]["tools"]
+    assert [tool["name"] for tool in tools] == ["add", "forecast"]
+    assert run(dispatcher, "tools/call", {"name": "add", "arguments": {"a": 2}}
+               )["result"]["structuredContent"] == {"result": 3}
+    forecast = run(dispatcher, "tools/call", {"name": "forecast", "arguments": {"city": "Oslo"}})
+    assert forecast["result"]["structuredContent"] == {"city": "Oslo", "celsius": 21.5}
+    failed = run(dispatcher, "tools/call", {"name": "forecast",
+                                            "arguments": {"city": "Atlantis"}})["result"]
+    assert failed["isError"] and failed["content"][0]["text"] == "No forecasts below sea level"
+    note = run(dispatcher, "resources/read", {"uri": "notes://hello"})["result"]
+    assert note["contents"][0]["mimeType"] == "text/markdown"
+    prompt = run(dispatcher, "prompts/get", {"name": "summarise", "arguments": {"text": "x"}})
+    assert "short style" in prompt["result"]["messages"][0]["content"]["text"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_second_server_example():
+    from docs.examples.second_server import internal, urlpatterns
+
+    assert urlpatterns[0].pattern._route == "mcp"
+    assert internal.setting("JSON_RESPONSE") is True
+    assert internal.setting("SESSION_TTL") == 3600  # everything else from MCP_DJANGO/defaults
+    dispatcher = internal.dispatcher
+    answer = run(dispatcher, "tools/call", {"name": "ping_db"}, Era.LEGACY,
+                 run_sync=internal.run_sync)
+    assert answer["result"]["content"][0]["text"] == "ok"
