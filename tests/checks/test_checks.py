@@ -1,0 +1,48 @@
+"""System checks: exact messages and ids under overridden settings."""
+
+from __future__ import annotations
+
+from django.core.checks import run_checks
+from django.test import override_settings
+
+LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+DUMMY_REDIS = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                           "LOCATION": "redis://127.0.0.1:6379/15"}}
+
+
+def ids() -> list[str]:
+    return sorted(message.id for message in run_checks() if message.id.startswith("mcp_django"))
+
+
+def test_default_test_settings_pass():
+    assert ids() == ["mcp_django.W001"]  # tests run with DEBUG off and a local-memory cache
+
+
+@override_settings(MCP_DJANGO={"SESION_TTL": 5})
+def test_unknown_setting_is_e001():
+    assert "mcp_django.E001" in ids()
+
+
+@override_settings(MCP_DJANGO={"SESSION_CACHE_ALIAS": "sessions"})
+def test_missing_cache_alias_is_e003():
+    assert "mcp_django.E003" in ids()
+
+
+@override_settings(CACHES=DUMMY_REDIS)
+def test_shared_cache_has_no_w001():
+    assert "mcp_django.W001" not in ids()
+
+
+@override_settings(DEBUG=True, CACHES=LOCMEM)
+def test_local_cache_is_fine_while_debugging():
+    assert "mcp_django.W001" not in ids()
+
+
+@override_settings(ALLOWED_HOSTS=["*"], MCP_DJANGO={})
+def test_wildcard_hosts_without_origins_is_w002():
+    assert "mcp_django.W002" in ids()
+
+
+@override_settings(ALLOWED_HOSTS=["*"], MCP_DJANGO={"ALLOWED_ORIGINS": ["https://a.example"]})
+def test_wildcard_hosts_with_origins_is_fine():
+    assert "mcp_django.W002" not in ids()
