@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from decimal import Decimal
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,21 +13,22 @@ from .errors import HeaderMismatch
 
 NAME_PARAM_BY_METHOD = {"tools/call": "name", "prompts/get": "name", "resources/read": "uri"}
 TASK_METHODS = ("tasks/get", "tasks/update", "tasks/cancel")
-_BASE64_VALUE = re.compile(r"^=\?base64\?(.*)\?=$")
-_BASE64_ALPHABET = re.compile(r"^[A-Za-z0-9+/]*={0,2}$")
-_VISIBLE = re.compile(r"^[\x20-\x7e\t]*$")
+_BASE64_VALUE = re.compile(r"=\?base64\?(.*)\?=", re.DOTALL)
+_BASE64_ALPHABET = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
+_VISIBLE = re.compile(r"[\x20-\x7e\t]*")
 
 
 def decode_header_value(raw: str) -> str:
     """Strip optional whitespace and decode the `=?base64?…?=` sentinel (S-23, S-24)."""
     value = raw.strip(" \t")
-    if not _VISIBLE.match(value):
+    if not _VISIBLE.fullmatch(value):
         raise HeaderMismatch("Header value has characters outside visible ASCII")
-    found = _BASE64_VALUE.match(value)
+    found = _BASE64_VALUE.fullmatch(value)
     if not found:
         return value
     encoded = found.group(1)
-    if not _BASE64_ALPHABET.match(encoded) or len(encoded) % 4:
+    if not _BASE64_ALPHABET.fullmatch(encoded) or len(encoded) % 4:
         raise HeaderMismatch("Header value has invalid base64")
     try:
         return base64.b64decode(encoded, validate=True).decode("utf-8")
@@ -81,8 +83,7 @@ def _same_value(header: str, value: Any, json_type: str | None) -> bool:
     if isinstance(value, bool):
         return header == ("true" if value else "false")
     if isinstance(value, (int, float)):
-        try:
-            return float(header) == float(value)
-        except ValueError:
+        if not _NUMBER.fullmatch(header):
             return False
+        return Decimal(header) == Decimal(repr(value) if isinstance(value, float) else value)
     return header == str(value)

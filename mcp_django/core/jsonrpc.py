@@ -48,7 +48,7 @@ class InvalidMessage(InvalidRequest):
 def load_json(body: bytes) -> Any:
     """Decode a request body; raise `ParseError` when it is not JSON."""
     try:
-        return from_json(body)
+        return from_json(body, allow_inf_nan=False)
     except ValueError:
         raise ParseError("Parse error: body is not valid JSON") from None
 
@@ -93,6 +93,9 @@ def _parse_call(obj: dict[str, Any], request_id: RequestId | None) -> Message:
 def _parse_response(obj: dict[str, Any], request_id: RequestId | None) -> JsonRpcResponse:
     if request_id is None:
         raise InvalidMessage('Invalid request: a response needs a string or integer "id"')
+    if "result" in obj and "error" in obj:
+        raise InvalidMessage('Invalid request: a response has "result" or "error", not both',
+                             request_id)
     error = obj.get("error")
     if error is not None and not isinstance(error, dict):
         raise InvalidMessage('Invalid request: "error" must be an object', request_id)

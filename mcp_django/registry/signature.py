@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import types
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -115,7 +116,8 @@ def _is_unstructured(annotation: Any) -> bool:
         return True
     if origin in (list, tuple) and all(a is Content for a in typing.get_args(annotation)[:1]):
         return True
-    return origin is typing.Union and all(_is_unstructured(a) for a in typing.get_args(annotation))
+    unions = (typing.Union, types.UnionType)
+    return origin in unions and all(_is_unstructured(a) for a in typing.get_args(annotation))
 
 
 def validation_message(exc: ValidationError) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 from ..core.errors import ConfigError
 from .signature import Signature, inspect_callable
 
-TOOL_NAME = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+TOOL_NAME = re.compile(r"[A-Za-z0-9._-]{1,128}")
 
 
 @dataclass
@@ -28,7 +28,7 @@ class ToolSpec:
     @classmethod
     def build(cls, func: Callable[..., Any], name: str | None = None, **options: Any) -> ToolSpec:
         name = name or func.__name__
-        if not TOOL_NAME.match(name):
+        if not TOOL_NAME.fullmatch(name):
             raise ConfigError(f"Invalid tool name {name!r}: use 1-128 of A-Z a-z 0-9 _ - .")
         structured = options.pop("structured_output", None)
         input_schema = options.pop("input_schema", None)

@@ -184,8 +184,6 @@ def test_invalid_message_is_an_invalid_request_with_http_400() -> None:
     assert exc.to_error() == {"code": -32600, "message": "bad"}
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a response carrying both result and error is "
-                   "accepted; JSON-RPC 2.0 §5 says both MUST NOT be present")
 def test_parse_message_rejects_response_with_result_and_error() -> None:
     with pytest.raises(InvalidMessage):
         parse_message({"jsonrpc": "2.0", "id": 1, "result": {}, "error": {"code": 1,
@@ -223,8 +221,6 @@ def test_load_json_raises_parse_error_for_non_json(body: bytes) -> None:
                      id="infinity-in-params"),
     ],
 )
-@pytest.mark.xfail(strict=True, reason="BUG: load_json accepts NaN/Infinity, which are not "
-                   "JSON (RFC 8259); from_json needs allow_inf_nan=False")
 def test_load_json_rejects_non_finite_number_literals(body: bytes) -> None:
     """V-19: NaN/Infinity are not JSON → -32700."""
     with pytest.raises(ParseError):

@@ -229,8 +229,6 @@ def test_unstructured_return_types_have_no_output_schema(func: Any) -> None:
     assert signature.structured("anything") is None
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: _is_unstructured only knows typing.Union, so "
-                   "`str | None` (types.UnionType) gets an output schema, unlike Optional[str]")
 def test_pep604_optional_str_is_unstructured_like_optional() -> None:
     assert sig(returns_pipe_optional_str).output_schema is None
 

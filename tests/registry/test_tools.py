@@ -78,8 +78,6 @@ def test_invalid_tool_names_are_config_errors(name: str) -> None:
 
 @pytest.mark.parametrize("name", [pytest.param("name\n", id="trailing-newline"),
                                   pytest.param("x" * 128 + "\n", id="128-plus-newline")])
-@pytest.mark.xfail(strict=True, reason="BUG: TOOL_NAME.match with '$' accepts a trailing "
-                   "newline; use fullmatch (or \\Z)")
 def test_tool_name_with_trailing_newline_is_config_error(name: str) -> None:
     with pytest.raises(ConfigError):
         ToolSpec.build(search, name=name)
