@@ -5,8 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from decimal import Decimal
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from .errors import HeaderMismatch
