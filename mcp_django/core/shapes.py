@@ -35,6 +35,9 @@ def shape_legacy(method: str, result: dict[str, Any], version: str) -> dict[str,
         return {**result, list_key: [_strip(entry, keys) for entry in result[list_key]]}
     if method == "tools/call":
         return _shape_call_result(result, version)
+    if method == "prompts/get" and version < _V0618:
+        messages = [m for m in result["messages"] if _content_ok(m["content"], version)]
+        return {**result, "messages": messages}
     return result
 
 

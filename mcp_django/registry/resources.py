@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 from ..core.errors import ConfigError
 from .signature import Signature, inspect_callable
@@ -40,7 +41,9 @@ class ResourceTemplateSpec(ResourceSpec):
 
     def match(self, uri: str) -> dict[str, str] | None:
         found = self.pattern.fullmatch(uri) if self.pattern is not None else None
-        return found.groupdict() if found else None
+        if found is None:
+            return None
+        return {name: unquote(value) for name, value in found.groupdict().items()}
 
     def definition(self) -> dict[str, Any]:
         entry: dict[str, Any] = {"uriTemplate": self.uri, "name": self.name}
@@ -59,6 +62,9 @@ def _add_common(entry: dict[str, Any], spec: ResourceSpec) -> None:
 def compile_template(template: str) -> re.Pattern[str]:
     """`test://items/{id}` → a regex with one named group per variable."""
     pattern, position = [], 0
+    names = [match.group(2) for match in _VARIABLE.finditer(template)]
+    if len(names) != len(set(names)):
+        raise ConfigError(f"Resource template {template!r} repeats a variable")
     for variable in _VARIABLE.finditer(template):
         pattern.append(re.escape(template[position:variable.start()]))
         reserved, name = variable.groups()

@@ -79,6 +79,10 @@ def _fields(func: Callable[..., Any], hints: dict[str, Any]) -> tuple[dict[str, 
 
 
 def _is_context(annotation: Any) -> bool:
+    """`Context`, a subclass, or an optional one (`Context | None`)."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        members = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return len(members) == 1 and _is_context(members[0])
     return inspect.isclass(annotation) and issubclass(annotation, Context)
 
 

@@ -122,6 +122,10 @@ def two_parts() -> list[Any]:
     return [text_contents("app://parts", "one"), text_contents("app://parts#2", "two")]
 
 
+def one_part() -> Any:
+    return text_contents("app://one#0", "only", "text/x-custom")
+
+
 def broken_resource() -> str:
     raise RuntimeError(f"cannot open {SECRET}")
 
@@ -162,6 +166,7 @@ def build_registry() -> Registry:
     registry.resource("app://logo.png", mime_type="image/png")(logo)
     registry.resource("app://settings")(settings_json)
     registry.resource("app://parts")(two_parts)
+    registry.resource("app://one")(one_part)
     registry.resource("app://broken")(broken_resource)
     registry.resource("app://items/{id}", title="Item")(item)
     registry.resource("file:///{+path}")(file)
@@ -731,6 +736,8 @@ async def test_invalid_cursor_is_invalid_params(
                                       "mimeType": "text/plain"},
                                      {"uri": "app://parts#2", "text": "two",
                                       "mimeType": "text/plain"}], id="contents-list"),
+        pytest.param("app://one", [{"uri": "app://one#0", "text": "only",
+                                    "mimeType": "text/x-custom"}], id="one-contents"),
         pytest.param("app://items/42", [{"uri": "app://items/42", "text": "item 42",
                                          "mimeType": "text/plain"}], id="template"),
         pytest.param("file:///etc/app/x.txt", [{"uri": "file:///etc/app/x.txt",
@@ -785,7 +792,7 @@ async def test_resources_list_and_templates_list(dispatcher: Dispatcher) -> None
     listed = ok(await call(dispatcher, "resources/list"))
     uris = [r["uri"] for r in listed["resources"]]
     assert uris == ["app://readme", "app://logo.png", "app://settings", "app://parts",
-                    "app://broken"]
+                    "app://one", "app://broken"]
     assert listed["resources"][0] == {"uri": "app://readme", "name": "readme", "title": "Readme",
                                       "description": "The project readme.",
                                       "mimeType": "text/markdown", "icons": ICONS}

@@ -81,9 +81,21 @@ def test_call_result_for_06_18_and_later_unchanged(version: str) -> None:
     assert shape_legacy("tools/call", copy.deepcopy(CALL), version) == CALL
 
 
-@pytest.mark.parametrize("method", ["initialize", "prompts/get", "resources/read",
+@pytest.mark.parametrize("method", ["initialize", "resources/read",
                                     "completion/complete", "ping"])
 @pytest.mark.parametrize("version", ["2025-03-26", "2025-06-18"])
 def test_other_results_pass_through(method: str, version: str) -> None:
     result = {"anything": {"title": "kept", "icons": ICON}}
     assert shape_legacy(method, result, version) == result
+
+
+def test_resource_links_are_dropped_from_2025_03_26_prompt_messages() -> None:
+    """L-63: resource_link content does not exist before 2025-06-18."""
+    from mcp_django.core.shapes import shape_legacy
+
+    result = {"messages": [
+        {"role": "user", "content": {"type": "resource_link", "uri": "a://b", "name": "b"}},
+        {"role": "user", "content": {"type": "text", "text": "hi"}}]}
+    shaped = shape_legacy("prompts/get", result, "2025-03-26")
+    assert [m["content"]["type"] for m in shaped["messages"]] == ["text"]
+    assert shape_legacy("prompts/get", result, "2025-06-18") == result

@@ -171,3 +171,24 @@ def test_find_resource() -> None:
     assert variables == {"id": "7"}
     assert registry.find_resource("file:///x/y")[1] == {"path": "x/y"}
     assert registry.find_resource("app://nothing") is None
+
+
+def test_template_variables_are_percent_decoded() -> None:
+    from mcp_django.registry import Registry
+
+    registry = Registry()
+
+    @registry.resource("app://items/{id}")
+    def item(id: str) -> str:
+        return id
+
+    spec, variables = registry.find_resource("app://items/a%20b")
+    assert variables == {"id": "a b"}
+
+
+def test_template_repeating_a_variable_is_a_config_error() -> None:
+    from mcp_django.core.errors import ConfigError
+    from mcp_django.registry.resources import compile_template
+
+    with pytest.raises(ConfigError):
+        compile_template("app://{id}/{id}")

@@ -313,3 +313,14 @@ def test_field_description_in_input_schema() -> None:
         return ""
 
     assert sig(f).input_schema["properties"]["q"]["description"] == "Search text"
+
+
+def test_optional_context_parameter_is_the_context() -> None:
+    from mcp_django.registry.signature import inspect_callable
+
+    def tool_with_optional_ctx(x: int, ctx: Context | None = None) -> int:
+        return x
+
+    signature = inspect_callable(tool_with_optional_ctx, "T")
+    assert signature.context_param == "ctx"
+    assert list(signature.input_schema["properties"]) == ["x"]
