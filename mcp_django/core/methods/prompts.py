@@ -11,7 +11,7 @@ from ...registry.prompts import to_messages
 from ...registry.signature import validation_message
 from ..context import Context
 from ..errors import InvalidParams
-from .pagination import paginate
+from .pagination import list_result
 
 if TYPE_CHECKING:
     from ..dispatcher import Dispatcher
@@ -20,12 +20,7 @@ MAX_COMPLETIONS = 100
 
 
 async def list_prompts(server: Dispatcher, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    specs = list(server.registry.prompts.values())
-    page, next_cursor = paginate(specs, params, server.options.page_size)
-    result: dict[str, Any] = {"prompts": [spec.definition() for spec in page]}
-    if next_cursor:
-        result["nextCursor"] = next_cursor
-    return server.cacheable(result, ttl_ms=server.options.list_ttl_ms)
+    return list_result(server, "prompts", list(server.registry.prompts.values()), params)
 
 
 async def get_prompt(server: Dispatcher, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:

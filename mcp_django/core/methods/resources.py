@@ -10,7 +10,7 @@ from ...registry.content import ResourceContents, blob_contents, text_contents
 from ..context import Context
 from ..errors import InvalidParams, MethodNotFound, ResourceNotFound
 from ..jsonrpc import dump
-from .pagination import paginate
+from .pagination import list_result
 
 if TYPE_CHECKING:
     from ...registry.resources import ResourceSpec
@@ -19,24 +19,13 @@ if TYPE_CHECKING:
 
 async def list_resources(server: Dispatcher, ctx: Context, params: dict[str, Any]
                          ) -> dict[str, Any]:
-    specs = list(server.registry.resources.values())
-    page, next_cursor = paginate(specs, params, server.options.page_size)
-    return _page(server, "resources", [spec.definition() for spec in page], next_cursor)
+    return list_result(server, "resources", list(server.registry.resources.values()), params)
 
 
 async def list_templates(server: Dispatcher, ctx: Context, params: dict[str, Any]
                          ) -> dict[str, Any]:
-    specs = list(server.registry.templates.values())
-    page, next_cursor = paginate(specs, params, server.options.page_size)
-    return _page(server, "resourceTemplates", [spec.definition() for spec in page], next_cursor)
-
-
-def _page(server: Dispatcher, key: str, items: list[dict[str, Any]], next_cursor: str | None
-          ) -> dict[str, Any]:
-    result: dict[str, Any] = {key: items}
-    if next_cursor:
-        result["nextCursor"] = next_cursor
-    return server.cacheable(result, ttl_ms=server.options.list_ttl_ms)
+    return list_result(server, "resourceTemplates", list(server.registry.templates.values()),
+                       params)
 
 
 async def read_resource(server: Dispatcher, ctx: Context, params: dict[str, Any]

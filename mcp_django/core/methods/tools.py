@@ -12,7 +12,7 @@ from ...registry.signature import validation_message
 from ..context import Context
 from ..errors import InvalidParams, McpError, ToolError
 from ..jsonrpc import dump
-from .pagination import paginate
+from .pagination import list_result
 
 if TYPE_CHECKING:
     from ...registry.tools import ToolSpec
@@ -23,11 +23,7 @@ logger = logging.getLogger("mcp_django.dispatch")
 
 async def list_tools(server: Dispatcher, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     visible = [spec for spec in server.registry.tools.values() if server.can_see(ctx, spec)]
-    page, next_cursor = paginate(visible, params, server.options.page_size)
-    result: dict[str, Any] = {"tools": [spec.definition() for spec in page]}
-    if next_cursor:
-        result["nextCursor"] = next_cursor
-    return server.cacheable(result, ttl_ms=server.options.list_ttl_ms)
+    return list_result(server, "tools", visible, params)
 
 
 async def call_tool(server: Dispatcher, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
