@@ -498,6 +498,12 @@ def main(argv: list[str] | None = None) -> int:
         print("WARNING: not pinning (needs taskset and CPUs 0 and 1); server and load "
               "generator share cores.", flush=True)
 
+    load_before = os.getloadavg()[0]
+    if load_before > 0.5:
+        print(f"WARNING: 1-minute load average is {load_before:.2f} before starting: other "
+              "processes are using the CPUs, expect noisy numbers (see the spread column).",
+              flush=True)
+
     targets = [TARGETS[name] for name in args.target_list]
     ensure_demo_db(targets)
     instances = [Instance(server, target) for target in targets for server in args.server_list]
@@ -551,6 +557,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"tools/call echo, {args.connections} connections, median of {args.rounds} x "
           f"{args.duration}s rounds; ratios are req/s over the same ASGI server's baseline")
     print_table(summaries)
+    print("latency percentiles are corrected for coordinated omission, as wrk does: a stall "
+          "counts for the requests an open-loop client would have sent during it")
     for s in summaries:
         if s.get("flag") or s.get("na"):
             log = workdir / f"{s['server']}-{s['target']}.log"
@@ -570,6 +578,7 @@ def main(argv: list[str] | None = None) -> int:
                     "cpus": os.cpu_count()},
         "versions": versions(),
         "elapsed_s": round(time.monotonic() - started, 1),
+        "loadavg_1min_before": round(load_before, 2),
         "results": summaries,
     }, indent=2))
     print(f"\nJSON: {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}")
