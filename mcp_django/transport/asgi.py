@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
@@ -131,8 +132,9 @@ async def _send_plain(send: Any, status: int, body: bytes) -> None:
 class McpRouter:
     """Routes MCP paths found in the URLconf straight to their servers; the rest to Django."""
 
-    def __init__(self, django_app: Any) -> None:
+    def __init__(self, django_app: Any, freeze_gc: bool = False) -> None:
         self.django_app = django_app
+        self.freeze_gc = freeze_gc
         self._routes: dict[str, McpAsgiHandler] | None = None
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
@@ -148,6 +150,8 @@ class McpRouter:
             from .discovery import mcp_routes
 
             self._routes = {path: server.asgi for path, server in mcp_routes().items()}
+            if self.freeze_gc:
+                gc.freeze()
         return self._routes
 
 

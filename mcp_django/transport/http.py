@@ -41,16 +41,25 @@ class IncomingRequest:
 class OriginPolicy:
     allowed_hosts: tuple[str, ...]
     allowed_origins: frozenset[str]
+    _verdicts: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     def check(self, headers: Mapping[str, str]) -> None:
         """Reject a foreign Host (421) or Origin (403): DNS-rebinding protection (L-1, L-2)."""
         host = headers.get("host", "")
-        domain, _port = split_domain_port(host)
-        if not domain or not validate_host(domain, list(self.allowed_hosts)):
+        if not self._host_allowed(host):
             raise HttpError(421, "Invalid Host header")
         origin = headers.get("origin")
         if origin is not None and not self._origin_allowed(origin, host):
             raise HttpError(403, "Forbidden: origin not allowed")
+
+    def _host_allowed(self, host: str) -> bool:
+        verdict = self._verdicts.get(host)
+        if verdict is None:
+            domain, _port = split_domain_port(host)
+            verdict = bool(domain) and validate_host(domain, list(self.allowed_hosts))
+            if len(self._verdicts) < 1024:  # bounded: Host values are client-chosen
+                self._verdicts[host] = verdict
+        return verdict
 
     def _origin_allowed(self, origin: str, host: str) -> bool:
         if origin in self.allowed_origins:

@@ -26,10 +26,11 @@ class Outgoing:
 
 def json_response(message: Any, status: int = 200, extra: dict[str, str] | None = None
                   ) -> Outgoing:
-    headers = list(JSON_HEADERS)
+    body = dump(message)
+    headers = [*JSON_HEADERS, ("content-length", str(len(body)))]
     if extra:
         headers.extend(extra.items())
-    return Outgoing(status, headers, dump(message))
+    return Outgoing(status, headers, body)
 
 
 def sse_response(stream: AsyncIterator[bytes], extra: dict[str, str] | None = None) -> Outgoing:
@@ -40,4 +41,4 @@ def sse_response(stream: AsyncIterator[bytes], extra: dict[str, str] | None = No
 
 
 def empty_response(status: int, extra: dict[str, str] | None = None) -> Outgoing:
-    return Outgoing(status, list((extra or {}).items()))
+    return Outgoing(status, [("content-length", "0"), *(extra or {}).items()])
