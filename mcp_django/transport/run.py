@@ -64,7 +64,8 @@ class RequestRun:
         task = self.task if self.task is not None else self.launch()
         ticked = False
         try:
-            await asyncio.wait_for(self.signal.wait(), self.keepalive)
+            async with asyncio.timeout(self.keepalive):
+                await self.signal.wait()
         except TimeoutError:
             ticked = True
         except asyncio.CancelledError:
@@ -111,7 +112,8 @@ class RequestRun:
             if self.task.done():
                 return
             try:
-                await asyncio.wait_for(self.signal.wait(), self.keepalive)
+                async with asyncio.timeout(self.keepalive):
+                    await self.signal.wait()
             except TimeoutError:
                 yield KEEPALIVE
 
