@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -20,7 +19,6 @@ from ..core.jsonrpc import (
     parse_message,
 )
 from ..core.versions import (
-    DEFAULT_LEGACY_HEADER_VERSION,
     META_CLIENT_CAPABILITIES,
     META_CLIENT_INFO,
     META_LOG_LEVEL,
@@ -176,9 +174,3 @@ class Endpoint:
             outgoing.headers.extend(extra.items())
         return outgoing
 
-
-def header_version(request: IncomingRequest) -> str:
-    return request.headers.get(HEADER_VERSION) or DEFAULT_LEGACY_HEADER_VERSION
-
-
-__all__ = ["Endpoint", "EndpointConfig", "asyncio"]
