@@ -153,6 +153,173 @@ async def test_streaming_elicitation(ctx: Context) -> str:
     return "Streaming test completed without server-initiated requests."
 
 
+# -- asking the client: legacy sessions (SSE requests) ---------------------------------------
+def _text_of(sampled: dict[str, Any]) -> str:
+    content = sampled.get("content")
+    blocks = content if isinstance(content, list) else [content]
+    return " ".join(b.get("text", "") for b in blocks if isinstance(b, dict))
+
+
+@conformance.tool
+async def test_sampling(prompt: str, ctx: Context) -> str:
+    """Asks the client's model to answer `prompt`."""
+    sampled = await ctx.sample(prompt, max_tokens=100)
+    return f"LLM response: {_text_of(sampled)}"
+
+
+@conformance.tool
+async def test_elicitation(message: str, ctx: Context) -> str:
+    """Asks the user for a username and an email address."""
+    answer = await ctx.elicit(message, {
+        "type": "object",
+        "properties": {"username": {"type": "string", "description": "User's response"},
+                       "email": {"type": "string", "description": "User's email address"}},
+        "required": ["username", "email"]})
+    return f"User response: action={answer['action']}, content={answer.get('content')}"
+
+
+@conformance.tool
+async def test_elicitation_sep1034_defaults(ctx: Context) -> str:
+    """Elicits a form whose fields all have defaults (SEP-1034)."""
+    answer = await ctx.elicit("Please review and update the form fields with defaults", {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string", "description": "User name", "default": "John Doe"},
+            "age": {"type": "integer", "description": "User age", "default": 30},
+            "score": {"type": "number", "description": "User score", "default": 95.5},
+            "status": {"type": "string", "description": "User status",
+                       "enum": ["active", "inactive", "pending"], "default": "active"},
+            "verified": {"type": "boolean", "description": "Verification status",
+                         "default": True},
+        },
+        "required": []})
+    return f"Elicitation completed: action={answer['action']}, content={answer.get('content')}"
+
+
+@conformance.tool
+async def test_elicitation_sep1330_enums(ctx: Context) -> str:
+    """Elicits the five enum forms of SEP-1330."""
+    options = ["option1", "option2", "option3"]
+    answer = await ctx.elicit("Please select options from the enum fields", {
+        "type": "object",
+        "properties": {
+            "untitledSingle": {"type": "string", "description": "Untitled single", "enum": options},
+            "titledSingle": {"type": "string", "description": "Titled single", "oneOf": [
+                {"const": "value1", "title": "First Option"},
+                {"const": "value2", "title": "Second Option"},
+                {"const": "value3", "title": "Third Option"}]},
+            "legacyEnum": {"type": "string", "description": "Legacy titled enum",
+                           "enum": ["opt1", "opt2", "opt3"],
+                           "enumNames": ["Option One", "Option Two", "Option Three"]},
+            "untitledMulti": {"type": "array", "description": "Untitled multi",
+                              "minItems": 1, "maxItems": 3,
+                              "items": {"type": "string", "enum": options}},
+            "titledMulti": {"type": "array", "description": "Titled multi",
+                            "minItems": 1, "maxItems": 3, "items": {"anyOf": [
+                                {"const": "value1", "title": "First Choice"},
+                                {"const": "value2", "title": "Second Choice"},
+                                {"const": "value3", "title": "Third Choice"}]}},
+        },
+        "required": []})
+    return f"Elicitation completed: action={answer['action']}, content={answer.get('content')}"
+
+
+# -- asking the client: 2026-07-28 multi-round requests ---------------------------------------
+NAME_FORM = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
+CONFIRM_FORM = {"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"]}
+
+
+@conformance.tool
+async def test_input_required_result_elicitation(ctx: Context) -> str:
+    """Asks for the user's name (key `user_name`), then greets."""
+    answer = await ctx.elicit("What is your name?", NAME_FORM, key="user_name")
+    return f"Hello, {(answer.get('content') or {}).get('name', 'stranger')}!"
+
+
+@conformance.tool
+async def test_input_required_result_sampling(ctx: Context) -> str:
+    """Asks the client's model a question (key `capital_question`)."""
+    sampled = await ctx.sample("What is the capital of France?", max_tokens=100,
+                               key="capital_question")
+    return f"The model said: {_text_of(sampled)}"
+
+
+@conformance.tool
+async def test_input_required_result_list_roots(ctx: Context) -> str:
+    """Asks for the client's roots (key `client_roots`)."""
+    found = await ctx.list_roots(key="client_roots")
+    return f"Found {len(found)} root(s): " + ", ".join(r.get("uri", "") for r in found)
+
+
+@conformance.tool
+async def test_input_required_result_request_state(ctx: Context) -> str:
+    """Asks for confirmation and carries its own state in requestState."""
+    ctx.state.setdefault("asked_for", "confirmation")
+    answer = await ctx.elicit("Please confirm", CONFIRM_FORM, key="confirm")
+    confirmed = (answer.get("content") or {}).get("ok") is True
+    if ctx.state.get("asked_for") == "confirmation" and confirmed:
+        return "state-ok: confirmed"
+    return "not confirmed"
+
+
+@conformance.tool
+async def test_input_required_result_multiple_inputs(ctx: Context) -> str:
+    """Asks for a name, a sampled greeting and the roots in one round."""
+    from mcp_django.core.inputs import elicitation, roots, sampling
+
+    answers = await ctx.ask({
+        "user_name": elicitation("What is your name?", NAME_FORM),
+        "greeting": sampling("Generate a greeting", max_tokens=50),
+        "client_roots": roots(),
+    })
+    name = (answers["user_name"].get("content") or {}).get("name")
+    return (f"{_text_of(answers['greeting'])} {name}; "
+            f"{len(answers['client_roots']['roots'])} root(s)")
+
+
+@conformance.tool
+async def test_input_required_result_multi_round(ctx: Context) -> str:
+    """Two rounds of questions, then an answer."""
+    first = await ctx.elicit("Step 1: What is your name?", NAME_FORM, key="step1")
+    second = await ctx.elicit("Step 2: What is your favorite color?", {
+        "type": "object", "properties": {"color": {"type": "string"}}, "required": ["color"]},
+        key="step2")
+    name = (first.get("content") or {}).get("name")
+    color = (second.get("content") or {}).get("color")
+    return f"{name} likes {color}."
+
+
+@conformance.tool
+async def test_input_required_result_tampered_state(ctx: Context) -> str:
+    """Asks for confirmation; a tampered requestState is rejected."""
+    answer = await ctx.elicit("Please confirm", CONFIRM_FORM, key="confirm")
+    return f"confirmed={(answer.get('content') or {}).get('ok')}"
+
+
+@conformance.tool
+async def test_input_required_result_capabilities(ctx: Context) -> str:
+    """Asks only for what the client declared."""
+    from mcp_django.core.inputs import elicitation, roots, sampling
+
+    wanted = {"sampling": ("question", sampling("Say hello", max_tokens=20)),
+              "elicitation": ("user_name", elicitation("What is your name?", NAME_FORM)),
+              "roots": ("client_roots", roots())}
+    requests = dict(pair for cap, pair in wanted.items() if cap in ctx.client_capabilities)
+    if not requests:
+        raise MissingCapability({"sampling": {}})
+    answers = await ctx.ask(requests)
+    return f"Received {len(answers)} answer(s)"
+
+
+@conformance.prompt
+async def test_input_required_result_prompt(ctx: Context) -> Any:
+    """A prompt that first asks the user for context (key `user_context`)."""
+    answer = await ctx.elicit("What context should the prompt use?", {
+        "type": "object", "properties": {"context": {"type": "string"}},
+        "required": ["context"]}, key="user_context")
+    return f"Use this context: {(answer.get('content') or {}).get('context', '')}"
+
+
 @conformance.resource("test://static-text", name="static-text", mime_type="text/plain")
 def static_text() -> str:
     """A static text resource."""

@@ -22,6 +22,8 @@ DEFAULTS: dict[str, Any] = {
     "SSE_RETRY_MS": 1000,
     "REQUEST_TIMEOUT": 300.0,
     "STREAM_MAX_SECONDS": 3600.0,
+    "REQUEST_STATE_TTL": 900,
+    "INPUT_TIMEOUT": 300.0,
     "STATELESS_LEGACY": False,
     "JSON_RESPONSE": False,
     "PAGE_SIZE": 100,

@@ -17,6 +17,7 @@ from .core.options import ServerOptions
 from .registry import Registry, default_registry
 from .sessions.cache import CacheSessionStore
 from .sessions.index import SessionIndex, mark_terminated
+from .state import SignedStateCodec
 from .transport.endpoint import Endpoint, EndpointConfig
 from .transport.http import IncomingRequest, OriginPolicy
 
@@ -55,7 +56,9 @@ class McpServer:
     # -- built on first use ---------------------------------------------------------------------
     @functools.cached_property
     def dispatcher(self) -> Dispatcher:
-        return Dispatcher(self.registry, self.server_options())
+        dispatcher = Dispatcher(self.registry, self.server_options())
+        dispatcher.state_codec = SignedStateCodec(self.name, self.setting("REQUEST_STATE_TTL"))
+        return dispatcher
 
     def server_options(self) -> ServerOptions:
         from . import __version__
@@ -75,7 +78,8 @@ class McpServer:
             retry_ms=int(self.setting("SSE_RETRY_MS")),
             request_timeout=float(self.setting("REQUEST_TIMEOUT")),
             stream_max=float(self.setting("STREAM_MAX_SECONDS")),
-            max_body=int(self.setting("MAX_BODY_BYTES")))
+            max_body=int(self.setting("MAX_BODY_BYTES")),
+            input_timeout=float(self.setting("INPUT_TIMEOUT")))
         return Endpoint(self, config)
 
     @functools.cached_property

@@ -7,6 +7,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import InternalError, MissingCapability
+from .inputs import InputRequest, InputRequired, check_response, elicitation, roots, sampling
 from .jsonrpc import RequestId, notification_message
 from .versions import Era
 
@@ -15,6 +17,7 @@ _LEVEL_RANK = {name: rank for rank, name in enumerate(LOG_LEVELS)}
 
 Emit = Callable[[dict[str, Any]], Awaitable[None]]
 RunSync = Callable[..., Awaitable[Any]]
+Asker = Callable[["Context", dict[str, InputRequest]], Awaitable[dict[str, Any]]]
 
 logger = logging.getLogger(__name__)
 
@@ -53,11 +56,17 @@ class Context:
     client_info: dict[str, Any] | None = None
     log_level: str | None = None
     principal: Any = None
+    principal_key: str = "anonymous"
     session: Any = None
     emit: Emit = _drop
     run_sync: RunSync = _run_inline
     server: Any = None
+    input_responses: dict[str, Any] = field(default_factory=dict)
+    answered: dict[str, Any] = field(default_factory=dict)
+    state: dict[str, Any] = field(default_factory=dict)
+    asker: Asker | None = None
     _last_progress: float | None = None
+    _input_counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def meta(self) -> dict[str, Any]:
@@ -115,3 +124,62 @@ class Context:
 
     async def error(self, data: Any) -> None:
         await self.log("error", data)
+
+    # -- asking the client ----------------------------------------------------------------------
+    async def ask(self, requests: dict[str, InputRequest]) -> dict[str, Any]:
+        """Ask the client for several inputs at once; returns `{key: answer}`.
+
+        2025 sessions: the requests go out on this request's SSE stream and the client's POSTed
+        answers come back here. 2026-07-28: answers come from the retry's `inputResponses`;
+        missing ones end this round with an `input_required` result (the handler runs again on
+        the retry, so keys must be stable). Keep state across rounds in `ctx.state` (it travels
+        in the signed `requestState`).
+        """
+        for request in requests.values():
+            if request.capability not in self.client_capabilities:
+                raise MissingCapability({request.capability: {}},
+                                        f"The client did not declare {request.capability!r}")
+        if self.era is Era.MODERN:
+            return self._answers_or_raise(requests)
+        if self.asker is None:
+            raise InternalError("This connection cannot carry requests to the client "
+                                "(JSON responses or no session)")
+        return await self.asker(self, requests)
+
+    def _answers_or_raise(self, requests: dict[str, InputRequest]) -> dict[str, Any]:
+        answered, missing = {}, {}
+        for key, request in requests.items():
+            if key in self.input_responses:
+                answered[key] = check_response(request, self.input_responses[key])
+                self.answered[key] = answered[key]
+            else:
+                missing[key] = request
+        if missing:
+            raise InputRequired(missing)
+        return answered
+
+    def _key(self, kind: str, key: str | None) -> str:
+        if key is not None:
+            return key
+        count = self._input_counts[kind] = self._input_counts.get(kind, 0) + 1
+        return kind if count == 1 else f"{kind}_{count}"
+
+    async def elicit(self, message: str, schema: dict[str, Any], *, key: str | None = None
+                     ) -> dict[str, Any]:
+        """Ask the user through a form; returns `{"action": ..., "content": {...}}`."""
+        key = self._key("elicitation", key)
+        return (await self.ask({key: elicitation(message, schema)}))[key]
+
+    async def sample(self, messages: list[dict[str, Any]] | str, max_tokens: int = 1000, *,
+                     key: str | None = None, **params: Any) -> dict[str, Any]:
+        """Ask the client's model; returns the `CreateMessageResult`."""
+        key = self._key("sampling", key)
+        return (await self.ask({key: sampling(messages, max_tokens, **params)}))[key]
+
+    async def list_roots(self, *, key: str | None = None) -> list[dict[str, Any]]:
+        """The client's roots: `[{"uri": "file:///...", "name": ...}]`."""
+        key = self._key("roots", key)
+        return list((await self.ask({key: roots()}))[key]["roots"])
+
+
+__all__ = ["Context", "InputRequired", "level_enabled"]

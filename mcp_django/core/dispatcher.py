@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -14,10 +15,12 @@ from .context import Context
 from .errors import (
     RESOURCE_NOT_FOUND_LEGACY,
     InternalError,
+    InvalidParams,
     McpError,
     MethodNotFound,
     ResourceNotFound,
 )
+from .inputs import MRTR_METHODS, InputRequired, StateCodec, request_binding
 from .jsonrpc import JsonRpcRequest, error_message, result_message
 from .methods import lifecycle, prompts, resources, tools
 from .options import ServerOptions
@@ -64,6 +67,7 @@ class Dispatcher:
         self.options = options
         self.methods = {Era.LEGACY: dict(LEGACY_METHODS), Era.MODERN: dict(MODERN_METHODS)}
         self.visibility: Callable[[Context, Any], bool] | None = None
+        self.state_codec: StateCodec | None = None
 
     def knows(self, era: Era, method: str) -> bool:
         return method in self.methods[era]
@@ -73,13 +77,52 @@ class Dispatcher:
             handler = self.methods[ctx.era].get(request.method)
             if handler is None:
                 raise MethodNotFound(f"Method not found: {request.method}")
-            result = await handler(self, ctx, request.params)
+            multi_round = ctx.era is Era.MODERN and request.method in MRTR_METHODS
+            if multi_round:
+                self._open_round(request, ctx)
+            try:
+                result = await handler(self, ctx, request.params)
+            except InputRequired as needed:
+                if not multi_round:
+                    raise
+                result = self._input_required(needed, request, ctx)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             error, status = self.error_for(exc, ctx.era)
             return Reply(error_message(request.id, error), status)
         return Reply(result_message(request.id, self.shape(request.method, result, ctx)))
+
+    def _open_round(self, request: JsonRpcRequest, ctx: Context) -> None:
+        """Read `inputResponses` and verify `requestState` of a multi-round retry (S-37..S-40)."""
+        responses = request.params.get("inputResponses")
+        if responses is not None and not isinstance(responses, dict):
+            raise InvalidParams("params.inputResponses must be an object")
+        ctx.input_responses = dict(responses or {})
+        token = request.params.get("requestState")
+        if token is None:
+            return
+        if not isinstance(token, str) or self.state_codec is None:
+            raise InvalidParams("Invalid requestState")
+        payload = self.state_codec.open(token)
+        if payload.get("b") != request_binding(request.method, request.params, ctx.principal_key):
+            raise InvalidParams("requestState does not belong to this request")
+        state, earlier = payload.get("s"), payload.get("i")
+        ctx.state = state if isinstance(state, dict) else {}
+        if isinstance(earlier, dict):  # answers of earlier rounds travel in the sealed state
+            ctx.input_responses = {**earlier, **ctx.input_responses}
+
+    def _input_required(self, needed: InputRequired, request: JsonRpcRequest, ctx: Context
+                        ) -> dict[str, Any]:
+        result: dict[str, Any] = {
+            "resultType": "input_required",
+            "inputRequests": {key: item.to_wire() for key, item in needed.requests.items()},
+        }
+        if self.state_codec is not None:
+            binding = request_binding(request.method, request.params, ctx.principal_key)
+            result["requestState"] = self.state_codec.seal({
+                "b": binding, "s": ctx.state, "i": ctx.answered, "r": secrets.token_hex(8)})
+        return result
 
     def error_for(self, exc: BaseException, era: Era) -> tuple[McpError, int]:
         """Map any exception to a JSON-RPC error and the HTTP status for its era."""

@@ -52,6 +52,7 @@ class EndpointConfig:
     request_timeout: float
     stream_max: float
     max_body: int
+    input_timeout: float = 300.0
 
 
 class Endpoint:
@@ -156,8 +157,8 @@ class Endpoint:
     def context(self, message: JsonRpcRequest, era: Era, version: str, principal: Any,
                 **fields: Any) -> Context:
         return Context(message.id, message.method, era, version, message.params,
-                       principal=principal, run_sync=self.server.run_sync, server=self.server,
-                       **fields)
+                       principal=principal, principal_key=self.server.principal_key(principal),
+                       run_sync=self.server.run_sync, server=self.server, **fields)
 
     async def respond(self, message: JsonRpcRequest, ctx: Context, *,
                       ids: StreamIds | None = None, streaming: bool = True,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
-from ..core.errors import InvalidRequest, McpError
+from ..core.errors import InternalError, InvalidRequest, McpError
+from ..core.inputs import InputRequest, check_response
 from ..core.jsonrpc import (
     InvalidMessage,
     JsonRpcNotification,
@@ -14,7 +16,9 @@ from ..core.jsonrpc import (
     JsonRpcResponse,
     Message,
     error_message,
+    notification_message,
     parse_message,
+    request_message,
 )
 from ..core.versions import DEFAULT_LEGACY_HEADER_VERSION, Era
 from ..sessions.base import SessionData
@@ -47,6 +51,7 @@ class LegacySessions:
         self.server = server
         self.config = config
         self.inflight: dict[tuple[str, Any], asyncio.Task[Any]] = {}
+        self.pending: dict[tuple[str, Any], asyncio.Future[Any]] = {}
 
     # -- POST ---------------------------------------------------------------------------------
     async def post(self, request: IncomingRequest, message: Message, principal: Any,
@@ -58,8 +63,11 @@ class LegacySessions:
             self._notify(session, message)
             return empty_response(202)
         if isinstance(message, JsonRpcResponse):
+            self._deliver(session, message)
             return empty_response(202)
         ctx = self._context(endpoint, message, session, principal, request)
+        if session is not None and not self.config.json_response:
+            ctx.asker = self._ask
         ids = self._stream_ids(ctx.protocol_version)
         return await endpoint.respond(message, ctx, ids=ids)
 
@@ -103,6 +111,41 @@ class LegacySessions:
             message, Era.LEGACY, session.protocol_version, principal, session=session,
             client_capabilities=session.client_capabilities, client_info=session.client_info,
             log_level=session.log_level)
+
+    # -- server→client requests (L-45..L-49) ---------------------------------------------------
+    async def _ask(self, ctx: Context, requests: dict[str, InputRequest]) -> dict[str, Any]:
+        """Send each request on the caller's SSE stream and wait for the POSTed answers."""
+        loop = asyncio.get_running_loop()
+        session_id = ctx.session.id
+        waiting = {key: (f"mcp-{secrets.token_hex(8)}", request, loop.create_future())
+                   for key, request in requests.items()}
+        try:
+            for request_id, request, future in waiting.values():
+                self.pending[(session_id, request_id)] = future
+                await ctx.emit(request_message(request_id, request.method, request.params))
+            async with asyncio.timeout(self.config.input_timeout):
+                return {key: check_response(request, await future)
+                        for key, (_id, request, future) in waiting.items()}
+        except TimeoutError:
+            for request_id, _request, future in waiting.values():
+                if not future.done():
+                    await ctx.emit(notification_message("notifications/cancelled", {
+                        "requestId": request_id, "reason": "The server stopped waiting"}))
+            raise InternalError("Timed out waiting for the client's answer") from None
+        finally:
+            for request_id, _request, _future in waiting.values():
+                self.pending.pop((session_id, request_id), None)
+
+    def _deliver(self, session: SessionData | None, message: JsonRpcResponse) -> None:
+        """Complete the matching pending request; late or unknown answers are dropped (L-48)."""
+        future = self.pending.get((session.id, message.id)) if session is not None else None
+        if future is None or future.done():
+            return
+        if message.error is not None:
+            detail = message.error.get("message", "error")
+            future.set_exception(InternalError(f"The client answered with an error: {detail}"))
+        else:
+            future.set_result(message.result)
 
     def _stream_ids(self, version: str) -> StreamIds | None:
         return StreamIds(self.config.retry_ms) if version >= PRIMING_FROM else None

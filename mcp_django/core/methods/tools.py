@@ -11,6 +11,7 @@ from ...registry.content import text, to_content_list
 from ...registry.signature import validation_message
 from ..context import Context
 from ..errors import InvalidParams, McpError, ToolError
+from ..inputs import InputRequired
 from ..jsonrpc import dump
 from .pagination import list_result
 
@@ -53,9 +54,9 @@ async def run_tool(
 ) -> dict[str, Any]:
     try:
         value = await server.invoke(ctx, spec.func, spec.signature, kwargs)
-    except (McpError, ToolError) as exc:
-        if isinstance(exc, McpError):
-            raise
+    except (McpError, InputRequired):
+        raise
+    except ToolError as exc:
         return error_result(str(exc) or "Tool error")
     except Exception:
         logger.exception("Tool %s raised", spec.name)
