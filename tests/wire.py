@@ -27,7 +27,13 @@ RESULT_DEFS = {
     "resources/read": "ReadResourceResult",
     "completion/complete": "CompleteResult",
 }
+REQUEST_DEFS = {
+    "elicitation/create": "ElicitRequest",
+    "sampling/createMessage": "CreateMessageRequest",
+    "roots/list": "ListRootsRequest",
+}
 NOTIFICATION_DEFS = {
+    "notifications/cancelled": "CancelledNotification",
     "notifications/progress": "ProgressNotification",
     "notifications/message": "LoggingMessageNotification",
     "notifications/tools/list_changed": "ToolListChangedNotification",
@@ -64,15 +70,21 @@ def validate_message(message: dict[str, Any], revision: str, method: str | None 
     `method` names the request a response answers (its result definition depends on it).
     """
     result_envelope, error_envelope = _envelopes(revision)
-    if "method" in message:
+    if "method" in message and "id" in message:
+        validator(revision, REQUEST_DEFS.get(message["method"], "JSONRPCRequest")
+                  ).validate(message)
+    elif "method" in message:
         name = NOTIFICATION_DEFS.get(message["method"], "JSONRPCNotification")
         validator(revision, name).validate(message)
     elif "error" in message:
         validator(revision, error_envelope).validate(message)
     else:
         validator(revision, result_envelope).validate(message)
-        if method in RESULT_DEFS:
-            validator(revision, RESULT_DEFS[method]).validate(message["result"])
+        result = message["result"]
+        if isinstance(result, dict) and result.get("resultType") == "input_required":
+            validator(revision, "InputRequiredResult").validate(result)
+        elif method in RESULT_DEFS:
+            validator(revision, RESULT_DEFS[method]).validate(result)
 
 
 def parse_sse(body: str) -> list[dict[str, Any]]:

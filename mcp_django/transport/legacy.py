@@ -128,7 +128,7 @@ class LegacySessions:
                         for key, (_id, request, future) in waiting.items()}
         except TimeoutError:
             for request_id, _request, future in waiting.values():
-                if not future.done():
+                if future.cancelled() or not future.done():  # the timeout cancels the awaited one
                     await ctx.emit(notification_message("notifications/cancelled", {
                         "requestId": request_id, "reason": "The server stopped waiting"}))
             raise InternalError("Timed out waiting for the client's answer") from None

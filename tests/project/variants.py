@@ -6,7 +6,8 @@ from mcp_django.server import McpServer
 stateless = McpServer("stateless", registry=conformance.registry, STATELESS_LEGACY=True)
 json_only = McpServer("json", registry=conformance.registry, JSON_RESPONSE=True)
 short = McpServer("short", registry=conformance.registry, REQUEST_TIMEOUT=1.0,
-                  STREAM_MAX_SECONDS=2.0, SSE_KEEPALIVE_SECONDS=0.5, SESSION_TTL=1)
+                  STREAM_MAX_SECONDS=2.0, SSE_KEEPALIVE_SECONDS=0.5, SESSION_TTL=1,
+                  INPUT_TIMEOUT=0.5, REQUEST_STATE_TTL=1)
 
 
 # -- test-only tools on the conformance registry (the test project serves them; the demo does not)
