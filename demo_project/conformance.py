@@ -320,6 +320,48 @@ async def test_input_required_result_prompt(ctx: Context) -> Any:
     return f"Use this context: {(answer.get('content') or {}).get('context', '')}"
 
 
+# -- list-change triggers -------------------------------------------------------------------
+def dynamic_tool() -> str:
+    """A tool that comes and goes (test_trigger_tool_change)."""
+    return "I exist for now."
+
+
+def dynamic_prompt() -> str:
+    """A prompt that comes and goes (test_trigger_prompt_change)."""
+    return "I exist for now."
+
+
+@conformance.tool
+def test_trigger_tool_change() -> str:
+    """Adds or removes `test_dynamic_tool`; listeners get tools/list_changed."""
+    from mcp_django.registry import ToolSpec
+
+    if "test_dynamic_tool" in conformance.registry.tools:
+        conformance.registry.remove_tool("test_dynamic_tool")
+        return "Removed test_dynamic_tool"
+    conformance.registry.add_tool(ToolSpec.build(dynamic_tool, name="test_dynamic_tool"))
+    return "Added test_dynamic_tool"
+
+
+@conformance.tool
+def test_trigger_prompt_change() -> str:
+    """Adds or removes `test_dynamic_prompt`; listeners get prompts/list_changed."""
+    from mcp_django.registry.prompts import build_prompt
+
+    if "test_dynamic_prompt" in conformance.registry.prompts:
+        conformance.registry.remove_prompt("test_dynamic_prompt")
+        return "Removed test_dynamic_prompt"
+    conformance.registry.add_prompt(build_prompt(dynamic_prompt, name="test_dynamic_prompt"))
+    return "Added test_dynamic_prompt"
+
+
+@conformance.tool
+def test_trigger_resource_update(uri: str = "test://watched-resource") -> str:
+    """Announces that a resource changed; subscribers get notifications/resources/updated."""
+    conformance.notify_resource_updated(uri)
+    return f"Updated {uri}"
+
+
 @conformance.resource("test://static-text", name="static-text", mime_type="text/plain")
 def static_text() -> str:
     """A static text resource."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections.abc import Callable
 from typing import Any
@@ -43,6 +44,8 @@ class McpServer:
         self.resource = self.registry.resource
         self.prompt = self.registry.prompt
         self.completion = self.registry.completion
+        self._background: set[asyncio.Task[Any]] = set()
+        self.registry.listeners.append(self._registry_changed)
         servers[name] = self
 
     def setting(self, key: str) -> Any:
@@ -123,6 +126,44 @@ class McpServer:
         await database_sync_to_async(mark_terminated, thread_sensitive=False)(session_id, by)
         await self.layer().group_send(self.session_group(session_id),
                                       {"type": "session.terminate"})
+
+    # -- change notifications (L-55, L-56, S-49, S-50) ------------------------------------------
+    def changes_group(self) -> str:
+        return f"mcp_django.changes.{self.name}"
+
+    async def apublish_change(self, kind: str, uri: str | None = None) -> None:
+        """Tell every open GET and listen stream of this server, on any worker."""
+        await self.layer().group_send(self.changes_group(),
+                                      {"type": "mcp.change", "kind": kind, "uri": uri})
+
+    def publish_change(self, kind: str, uri: str | None = None) -> None:
+        """`apublish_change` from sync code or, fire-and-forget, from inside an event loop."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            async_to_sync(self.apublish_change)(kind, uri)
+            return
+        task = loop.create_task(self.apublish_change(kind, uri))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    def notify_tools_changed(self) -> None:
+        """Send `notifications/tools/list_changed` (e.g. from a `post_save` signal)."""
+        self.publish_change("tools")
+
+    def notify_prompts_changed(self) -> None:
+        self.publish_change("prompts")
+
+    def notify_resources_changed(self) -> None:
+        self.publish_change("resources")
+
+    def notify_resource_updated(self, uri: str) -> None:
+        """Send `notifications/resources/updated` to sessions and listeners subscribed to `uri`."""
+        self.publish_change("resource", uri)
+
+    def _registry_changed(self, kind: str) -> None:
+        if "endpoint" in self.__dict__:  # only once serving: start-up registration is silent
+            self.publish_change(kind)
 
     def terminate_session_sync(self, session_id: str, by: str) -> None:
         self.session_store.delete_sync(session_id)

@@ -155,11 +155,11 @@ class Dispatcher:
 
     def capabilities(self, era: Era, version: str) -> dict[str, Any]:
         registry = self.registry
-        caps: dict[str, Any] = {"tools": {"listChanged": False}, "logging": {}}
+        caps: dict[str, Any] = {"tools": {"listChanged": True}, "logging": {}}
         if registry.resources or registry.templates:
-            caps["resources"] = {"subscribe": era is Era.LEGACY, "listChanged": False}
+            caps["resources"] = {"subscribe": True, "listChanged": True}
         if registry.prompts:
-            caps["prompts"] = {"listChanged": False}
+            caps["prompts"] = {"listChanged": True}
         if registry.prompts or registry.templates:
             caps["completions"] = {}
         caps.update(self.options.extra_capabilities)

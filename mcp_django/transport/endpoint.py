@@ -34,6 +34,7 @@ from .http import (
     method_not_allowed,
 )
 from .legacy import LegacySessions
+from .listen import open_listen_stream
 from .responses import Outgoing, empty_response, json_response
 from .run import RequestRun, StreamIds
 
@@ -127,6 +128,8 @@ class Endpoint:
         check_method_headers(message.method, message.params, request.headers)
         if message.method == "tools/call":
             self._check_param_headers(message.params, request.headers)
+        if message.method == "subscriptions/listen":
+            return open_listen_stream(self, message, ctx)
         return await self.respond(message, ctx)
 
     def _modern_context(self, message: JsonRpcRequest, principal: Any) -> Context:

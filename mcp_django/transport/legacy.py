@@ -7,6 +7,7 @@ import secrets
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
+from ..core.changes import session_notification
 from ..core.errors import InternalError, InvalidRequest, McpError
 from ..core.inputs import InputRequest, check_response
 from ..core.jsonrpc import (
@@ -207,16 +208,19 @@ class LegacySessions:
 
     async def _get_events(self, session: SessionData) -> AsyncIterator[bytes]:
         ids = self._stream_ids(session.protocol_version)
-        layer, group = self.server.layer(), self.server.session_group(session.id)
+        layer = self.server.layer()
+        groups = (self.server.session_group(session.id), self.server.changes_group())
         channel = await layer.new_channel()
-        await layer.group_add(group, channel)
+        for group in groups:
+            await layer.group_add(group, channel)
         try:
             if ids is not None:
                 yield ids.priming()
             async for chunk in self._follow(layer, channel, session, ids):
                 yield chunk
         finally:
-            await layer.group_discard(group, channel)
+            for group in groups:
+                await layer.group_discard(group, channel)
 
     async def _follow(self, layer: Any, channel: str, session: SessionData,
                       ids: StreamIds | None) -> AsyncIterator[bytes]:
@@ -233,10 +237,21 @@ class LegacySessions:
                 continue
             if event.get("type") == "session.terminate":
                 return
-            if event.get("type") == "session.message":
-                yield encode_event(event["message"], ids.next() if ids else None)
+            message = await self._stream_message(session, event)
+            if message is not None:
+                yield encode_event(message, ids.next() if ids else None)
         if ids is not None:
             yield retry_field(self.config.retry_ms)
+
+    async def _stream_message(self, session: SessionData, event: dict[str, Any]
+                              ) -> dict[str, Any] | None:
+        if event.get("type") == "session.message":
+            return event["message"]
+        if event.get("type") != "mcp.change":
+            return None
+        if event.get("kind") == "resource":  # subscriptions may have changed since the GET
+            session = await self.server.session_store.load(session.id) or session
+        return session_notification(event, session.subscriptions)
 
     async def delete(self, request: IncomingRequest, principal: Any) -> Outgoing:
         if self.config.stateless_legacy:

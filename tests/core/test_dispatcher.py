@@ -1000,7 +1000,7 @@ async def test_initialize_negotiates_version(requested: Any, answered: str) -> N
     assert result["protocolVersion"] == answered
     assert result["serverInfo"]["name"] == "mcp-django"
     assert result["instructions"] == "Be nice."
-    assert result["capabilities"]["tools"] == {"listChanged": False}
+    assert result["capabilities"]["tools"] == {"listChanged": True}
 
 
 @pytest.mark.asyncio
@@ -1027,12 +1027,12 @@ async def test_initialize_capabilities_follow_registry() -> None:
     """V-24 (legacy twin): prompts/completions/resources only when something is registered."""
     empty = ok(await call(make_dispatcher(Registry()), "initialize",
                           {"protocolVersion": "2025-11-25"}, era=Era.LEGACY))
-    assert empty["capabilities"] == {"tools": {"listChanged": False}, "logging": {}}
+    assert empty["capabilities"] == {"tools": {"listChanged": True}, "logging": {}}
     assert "instructions" not in empty
     full = ok(await call(make_dispatcher(), "initialize", {"protocolVersion": "2025-11-25"},
                          era=Era.LEGACY))
-    assert full["capabilities"]["resources"] == {"subscribe": True, "listChanged": False}
-    assert full["capabilities"]["prompts"] == {"listChanged": False}
+    assert full["capabilities"]["resources"] == {"subscribe": True, "listChanged": True}
+    assert full["capabilities"]["prompts"] == {"listChanged": True}
     assert full["capabilities"]["completions"] == {}
 
 
@@ -1078,8 +1078,8 @@ async def test_server_discover(dispatcher: Dispatcher) -> None:
     result = ok(await call(dispatcher, "server/discover"))
     assert result["supportedVersions"] == ["2026-07-28", "2025-11-25", "2025-06-18",
                                            "2025-03-26"]
-    assert result["capabilities"]["prompts"] == {"listChanged": False}
-    assert result["capabilities"]["resources"] == {"subscribe": False, "listChanged": False}
+    assert result["capabilities"]["prompts"] == {"listChanged": True}
+    assert result["capabilities"]["resources"] == {"subscribe": True, "listChanged": True}
     assert result["serverInfo"] == {"name": "srv", "version": "9.9", "title": "Server"}
     assert result["resultType"] == "complete"
     assert "instructions" not in result

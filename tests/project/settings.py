@@ -51,7 +51,7 @@ DATABASES = {"default": {
 }}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-MCP_DJANGO = {"SERVER_NAME": "mcp-django-tests", "SSE_KEEPALIVE_SECONDS": 5.0,
+MCP_DJANGO = {"SERVER_NAME": "mcp-django-tests", "SSE_KEEPALIVE_SECONDS": 2.0,
               "ALLOWED_ORIGINS": ["https://allowed.example"]}
 USE_TZ = True
 STATIC_URL = "static/"
