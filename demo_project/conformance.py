@@ -320,6 +320,15 @@ async def test_input_required_result_prompt(ctx: Context) -> Any:
     return f"Use this context: {(answer.get('content') or {}).get('context', '')}"
 
 
+@conformance.tool
+async def test_reconnection(ctx: Context) -> str:
+    """Closes its SSE stream mid-call (SEP-1699); the result arrives on the GET resume."""
+    await ctx.info("Closing the stream; reconnect with Last-Event-ID")
+    ctx.close_sse_stream()
+    await asyncio.sleep(0.3)
+    return "Reconnection test completed successfully"
+
+
 # -- list-change triggers -------------------------------------------------------------------
 def dynamic_tool() -> str:
     """A tool that comes and goes (test_trigger_tool_change)."""
@@ -360,6 +369,70 @@ def test_trigger_resource_update(uri: str = "test://watched-resource") -> str:
     """Announces that a resource changed; subscribers get notifications/resources/updated."""
     conformance.notify_resource_updated(uri)
     return f"Updated {uri}"
+
+
+# -- tasks (io.modelcontextprotocol/tasks) -----------------------------------------------------
+@conformance.tool
+def greet(name: str) -> str:
+    """Greets synchronously (never a task)."""
+    return f"Hello, {name}!"
+
+
+@conformance.tool(task="optional")
+async def slow_compute(seconds: float = 1.0, label: str = "job", ctx: Context | None = None
+                       ) -> str:
+    """Works for `seconds`; slow calls become tasks for clients with the tasks extension."""
+    await asyncio.sleep(seconds)
+    return f"{label} finished after {seconds} s"
+
+
+@conformance.tool(task="required")
+async def failing_job() -> Any:
+    """Always a task; ends as a completed task with an isError result."""
+    from mcp_django import ToolError
+
+    await asyncio.sleep(1.0)
+    raise ToolError("The job failed on purpose")
+
+
+@conformance.tool(task="required")
+async def protocol_error_job() -> str:
+    """Always a task; ends failed with a JSON-RPC error."""
+    from mcp_django.core.errors import InvalidParams
+
+    await asyncio.sleep(0.3)
+    raise InvalidParams("protocol_error_job always fails with a protocol error")
+
+
+@conformance.tool(task="required")
+async def confirm_delete(filename: str, ctx: Context) -> str:
+    """A task that waits for the user's confirmation before it deletes (nothing, really)."""
+    answer = await ctx.elicit(f"Delete {filename}?", {
+        "type": "object", "properties": {"confirm": {"type": "boolean"}},
+        "required": ["confirm"]}, key="confirm")
+    confirmed = answer.get("action") == "accept" and (answer.get("content") or {}).get("confirm")
+    return f"Deleted {filename}" if confirmed else f"Kept {filename}"
+
+
+@conformance.tool(task="required")
+async def multi_input(ctx: Context) -> str:
+    """A task asking two questions at once."""
+    from mcp_django.core.inputs import elicitation
+
+    form = {"type": "object", "properties": {"name": {"type": "string"},
+                                             "confirm": {"type": "boolean"}}}
+    answers = await ctx.ask({"first": elicitation("First question", form),
+                             "second": elicitation("Second question", form)})
+    names = [(a.get("content") or {}).get("name") for a in answers.values()]
+    return f"Answers: {names}"
+
+
+@conformance.tool(task="optional")
+async def test_tool_with_task(ctx: Context) -> str:
+    """Asks for a name first (a multi-round request), then works long enough to become a task."""
+    answer = await ctx.elicit("What is your name?", NAME_FORM, key="user_name")
+    await asyncio.sleep(1.0)
+    return f"Task finished for {(answer.get('content') or {}).get('name')}"
 
 
 @conformance.resource("test://static-text", name="static-text", mime_type="text/plain")

@@ -46,3 +46,46 @@ class McpSession(models.Model):
                 seconds=mcp_settings.SESSION_INDEX_THROTTLE):
             return "expired"
         return "active"
+
+
+class McpTask(models.Model):
+    """A long-running tool call: state, input it waits for, and its outcome (SEP-2663)."""
+
+    STATUSES = [("working", _("working")), ("input_required", _("input required")),
+                ("completed", _("completed")), ("failed", _("failed")),
+                ("cancelled", _("cancelled"))]
+    task_id = models.CharField(_("task id"), max_length=64, unique=True)
+    server = models.CharField(_("server"), max_length=100, db_index=True)
+    principal = models.CharField(_("owner"), max_length=200, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="mcp_tasks")
+    era = models.CharField(_("era"), max_length=10, default="modern")
+    method = models.CharField(_("method"), max_length=100, default="tools/call")
+    tool = models.CharField(_("tool"), max_length=128, db_index=True)
+    arguments = models.JSONField(_("arguments"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=STATUSES, default="working",
+                              db_index=True)
+    status_message = models.CharField(_("status message"), max_length=500, blank=True)
+    result = models.JSONField(_("result"), null=True, blank=True)
+    error = models.JSONField(_("error"), null=True, blank=True)
+    input_requests = models.JSONField(_("outstanding input requests"), default=dict, blank=True)
+    input_responses = models.JSONField(_("input responses"), default=dict, blank=True)
+    ttl_ms = models.PositiveIntegerField(_("ttl (ms)"), null=True, blank=True)
+    poll_interval_ms = models.PositiveIntegerField(_("poll interval (ms)"), default=1000)
+    cancel_requested = models.BooleanField(_("cancel requested"), default=False)
+    lease_owner = models.CharField(_("runner"), max_length=100, blank=True)
+    lease_expires_at = models.DateTimeField(_("lease expires"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("MCP task")
+        verbose_name_plural = _("MCP tasks")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.tool} {self.task_id[:8]}… ({self.status})"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in ("completed", "failed", "cancelled")

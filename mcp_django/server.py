@@ -15,8 +15,10 @@ from django.conf import settings
 from .conf import mcp_settings
 from .core.dispatcher import Dispatcher
 from .core.options import ServerOptions
+from .core.versions import Era
 from .registry import Registry, default_registry
 from .sessions.cache import CacheSessionStore
+from .sessions.events import EventLog
 from .sessions.index import SessionIndex, mark_terminated
 from .state import SignedStateCodec
 from .transport.endpoint import Endpoint, EndpointConfig
@@ -53,7 +55,8 @@ class McpServer:
 
     def reset(self) -> None:
         """Forget built state so changed settings apply (tests, `setting_changed`)."""
-        for attribute in ("dispatcher", "endpoint", "session_store", "index", "origin_policy"):
+        for attribute in ("dispatcher", "endpoint", "session_store", "index", "origin_policy",
+                          "event_log"):
             self.__dict__.pop(attribute, None)
 
     # -- built on first use ---------------------------------------------------------------------
@@ -61,6 +64,12 @@ class McpServer:
     def dispatcher(self) -> Dispatcher:
         dispatcher = Dispatcher(self.registry, self.server_options())
         dispatcher.state_codec = SignedStateCodec(self.name, self.setting("REQUEST_STATE_TTL"))
+        if self.setting("TASKS"):
+            from .tasks.methods import MODERN_TASK_METHODS
+            from .tasks.runner import TaskRunner
+
+            dispatcher.tasks = TaskRunner(self)
+            dispatcher.methods[Era.MODERN].update(MODERN_TASK_METHODS)
         return dispatcher
 
     def server_options(self) -> ServerOptions:
@@ -88,6 +97,10 @@ class McpServer:
     @functools.cached_property
     def session_store(self) -> CacheSessionStore:
         return CacheSessionStore(self.setting("SESSION_CACHE_ALIAS"), self.setting("SESSION_TTL"))
+
+    @functools.cached_property
+    def event_log(self) -> EventLog:
+        return EventLog(self.setting("SESSION_CACHE_ALIAS"), self.setting("SESSION_TTL"))
 
     @functools.cached_property
     def index(self) -> SessionIndex:

@@ -65,6 +65,8 @@ class Context:
     answered: dict[str, Any] = field(default_factory=dict)
     state: dict[str, Any] = field(default_factory=dict)
     asker: Asker | None = None
+    task: Any = None
+    close_stream: Callable[[], None] | None = None
     _last_progress: float | None = None
     _input_counts: dict[str, int] = field(default_factory=dict)
 
@@ -139,6 +141,8 @@ class Context:
             if request.capability not in self.client_capabilities:
                 raise MissingCapability({request.capability: {}},
                                         f"The client did not declare {request.capability!r}")
+        if self.task is not None:  # a running task parks in input_required
+            return dict(await self.task.ask(requests))
         if self.era is Era.MODERN:
             return self._answers_or_raise(requests)
         if self.asker is None:
@@ -180,6 +184,15 @@ class Context:
         """The client's roots: `[{"uri": "file:///...", "name": ...}]`."""
         key = self._key("roots", key)
         return list((await self.ask({key: roots()}))[key]["roots"])
+
+    def close_sse_stream(self) -> None:
+        """End this request's SSE stream now; the client resumes it with `Last-Event-ID`.
+
+        Only 2025-11-25 sessions have resumable streams (SEP-1699); elsewhere this does nothing.
+        The handler keeps running and its later messages wait in the stream's event log.
+        """
+        if self.close_stream is not None:
+            self.close_stream()
 
 
 __all__ = ["Context", "InputRequired", "level_enabled"]

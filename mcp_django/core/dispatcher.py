@@ -25,6 +25,7 @@ from .jsonrpc import JsonRpcRequest, error_message, result_message
 from .methods import lifecycle, prompts, resources, tools
 from .options import ServerOptions
 from .shapes import shape_legacy
+from .tasks import TASKS_EXTENSION, TaskBackend
 from .versions import META_SERVER_INFO, Era
 
 logger = logging.getLogger("mcp_django.dispatch")
@@ -68,6 +69,7 @@ class Dispatcher:
         self.methods = {Era.LEGACY: dict(LEGACY_METHODS), Era.MODERN: dict(MODERN_METHODS)}
         self.visibility: Callable[[Context, Any], bool] | None = None
         self.state_codec: StateCodec | None = None
+        self.tasks: TaskBackend | None = None
 
     def knows(self, era: Era, method: str) -> bool:
         return method in self.methods[era]
@@ -162,6 +164,8 @@ class Dispatcher:
             caps["prompts"] = {"listChanged": True}
         if registry.prompts or registry.templates:
             caps["completions"] = {}
+        if self.tasks is not None and era is Era.MODERN:
+            caps["extensions"] = {TASKS_EXTENSION: {}}
         caps.update(self.options.extra_capabilities)
         return caps
 

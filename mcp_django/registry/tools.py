@@ -11,6 +11,7 @@ from ..core.errors import ConfigError
 from .signature import Signature, inspect_callable
 
 TOOL_NAME = re.compile(r"[A-Za-z0-9._-]{1,128}")
+TASK_SUPPORT = (None, "optional", "required")
 
 
 @dataclass
@@ -23,6 +24,7 @@ class ToolSpec:
     annotations: dict[str, Any] | None = None
     icons: list[dict[str, Any]] | None = None
     meta: dict[str, Any] | None = None
+    task: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -30,6 +32,8 @@ class ToolSpec:
         name = name or func.__name__
         if not TOOL_NAME.fullmatch(name):
             raise ConfigError(f"Invalid tool name {name!r}: use 1-128 of A-Z a-z 0-9 _ - .")
+        if options.get("task") not in TASK_SUPPORT:
+            raise ConfigError(f"Tool {name!r}: task must be one of {TASK_SUPPORT}")
         structured = options.pop("structured_output", None)
         input_schema = options.pop("input_schema", None)
         signature = inspect_callable(func, f"{name}Arguments", structured)

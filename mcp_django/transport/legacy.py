@@ -24,7 +24,9 @@ from ..core.jsonrpc import (
 from ..core.versions import DEFAULT_LEGACY_HEADER_VERSION, Era
 from ..sessions.base import SessionData
 from ..sessions.cache import new_session_id
+from ..sessions.events import parse_event_id
 from .http import (
+    HEADER_LAST_EVENT,
     HEADER_SESSION,
     HEADER_VERSION,
     HttpError,
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
     from .endpoint import Endpoint, EndpointConfig
 
 PRIMING_FROM = "2025-11-25"
+REPLAY_POLL_SECONDS = 0.1
 BATCH_VERSION = "2025-03-26"
 
 
@@ -69,7 +72,7 @@ class LegacySessions:
         ctx = self._context(endpoint, message, session, principal, request)
         if session is not None and not self.config.json_response:
             ctx.asker = self._ask
-        ids = self._stream_ids(ctx.protocol_version)
+        ids = self._stream_ids(ctx.protocol_version, session)
         return await endpoint.respond(message, ctx, ids=ids)
 
     async def _initialize(self, request: IncomingRequest, message: JsonRpcRequest,
@@ -148,8 +151,14 @@ class LegacySessions:
         else:
             future.set_result(message.result)
 
-    def _stream_ids(self, version: str) -> StreamIds | None:
-        return StreamIds(self.config.retry_ms) if version >= PRIMING_FROM else None
+    def _stream_ids(self, version: str, session: SessionData | None = None
+                    ) -> StreamIds | None:
+        """Ids (and, with a session, a resumable log) for 2025-11-25 streams only (C-7)."""
+        if version < PRIMING_FROM:
+            return None
+        if session is None:
+            return StreamIds(self.config.retry_ms)
+        return StreamIds(self.config.retry_ms, self.server.event_log, session.id)
 
     def _notify(self, session: SessionData | None, message: JsonRpcNotification) -> None:
         if message.method != "notifications/cancelled" or session is None:
@@ -204,7 +213,31 @@ class LegacySessions:
         check_get(request.headers)
         session = await self._session_for(request, principal)
         assert session is not None
+        resume = parse_event_id(request.headers.get(HEADER_LAST_EVENT))
+        if resume is not None:
+            entries = await self.server.event_log.read(session.id, resume[0])
+            if entries is not None:
+                return sse_response(self._replay(session, *resume))
         return sse_response(self._get_events(session))
+
+    async def _replay(self, session: SessionData, stream: str, after: int
+                      ) -> AsyncIterator[bytes]:
+        """Events of one earlier stream after `after`, then its live tail until it ends (L-42)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.config.stream_max
+        last_keepalive = loop.time()
+        while loop.time() < deadline:
+            entries = await self.server.event_log.read(session.id, stream) or []
+            for number, message, final in entries:
+                if number > after:
+                    after = number
+                    yield encode_event(message, f"{stream}-{number}")
+                    if final:
+                        return
+            await asyncio.sleep(REPLAY_POLL_SECONDS)
+            if loop.time() - last_keepalive >= self.config.keepalive:
+                last_keepalive = loop.time()
+                yield KEEPALIVE
 
     async def _get_events(self, session: SessionData) -> AsyncIterator[bytes]:
         ids = self._stream_ids(session.protocol_version)

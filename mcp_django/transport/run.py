@@ -12,21 +12,44 @@ from ..core.context import Context
 from ..core.dispatcher import Dispatcher, Reply
 from ..core.errors import RequestTimeout
 from ..core.jsonrpc import JsonRpcRequest, error_message
+from ..sessions.events import EventLog
 from .responses import Outgoing, json_response, sse_response
-from .sse import KEEPALIVE, encode_event, priming_event
+from .sse import KEEPALIVE, encode_event, priming_event, retry_field
+
+_DETACHED: set[asyncio.Task[None]] = set()  # strong references to runs that outlive a stream
 
 
 class StreamIds:
-    """Event ids for one legacy SSE stream: `<stream>-<n>`, unique within the session (L-41)."""
+    """Event ids for one legacy SSE stream: `<stream>-<n>`, unique within the session (L-41).
 
-    def __init__(self, retry_ms: int) -> None:
+    With a log, every id'd event is also recorded so a client can resume the stream with
+    `Last-Event-ID` on any worker.
+    """
+
+    def __init__(self, retry_ms: int, log: EventLog | None = None,
+                 session_id: str | None = None) -> None:
         self.stream = secrets.token_hex(8)
         self.count = 0
         self.retry_ms = retry_ms
+        self.log = log
+        self.session_id = session_id
 
     def next(self) -> str:
         self.count += 1
         return f"{self.stream}-{self.count}"
+
+    async def open(self) -> bytes:
+        """The priming event; the stream's (empty) log exists from now on, so a resume at
+        once finds it."""
+        if self.log is not None and self.session_id is not None:
+            await self.log.start(self.session_id, self.stream)
+        return self.priming()
+
+    async def encode(self, message: dict[str, Any], final: bool = False) -> bytes:
+        event_id = self.next()
+        if self.log is not None and self.session_id is not None:
+            await self.log.append(self.session_id, self.stream, self.count, message, final)
+        return encode_event(message, event_id)
 
     def priming(self) -> bytes:
         return priming_event(f"{self.stream}-0", self.retry_ms)
@@ -46,6 +69,8 @@ class RequestRun:
         self.queue: deque[dict[str, Any]] = deque()
         self.signal = asyncio.Event()
         self.task: asyncio.Task[Reply] | None = None
+        self.detached = False
+        self._background: asyncio.Task[None] | None = None
 
     async def run_inline(self) -> Outgoing:
         """JSON-only mode: nothing can be streamed, so run in this task."""
@@ -55,6 +80,8 @@ class RequestRun:
     def launch(self) -> asyncio.Task[Reply]:
         """Start the handler in its own task (so it can be cancelled by id)."""
         self.ctx.emit = self._emit
+        if self.ids is not None and self.ids.log is not None:
+            self.ctx.close_stream = self._detach
         self.task = task = asyncio.ensure_future(self._run())
         task.add_done_callback(lambda _: self.signal.set())
         return task
@@ -89,27 +116,40 @@ class RequestRun:
         except TimeoutError:
             return Reply(error_message(self.request.id, RequestTimeout()))
 
+    def _detach(self) -> None:
+        """The handler asked to end the HTTP stream now; it keeps running, logging (L-33)."""
+        self.detached = True
+        self.signal.set()
+
     async def _events(self, ticked: bool) -> AsyncIterator[bytes]:
         assert self.task is not None
         try:
             if self.ids is not None:
-                yield self.ids.priming()
+                yield await self.ids.open()
             if ticked:
                 yield KEEPALIVE
             async for chunk in self._drain():
                 yield chunk
+            if self.detached and not self.task.done():
+                assert self.ids is not None
+                yield retry_field(self.ids.retry_ms)
+                self._background = asyncio.ensure_future(self._log_rest())
+                _DETACHED.add(self._background)
+                self._background.add_done_callback(_DETACHED.discard)
+                return
             if not self.task.cancelled():
-                yield encode_event(self.task.result().message, self._event_id())
+                yield await self._encode(self.task.result().message, final=True)
         finally:
-            self.task.cancel()
+            if self._background is None:
+                self.task.cancel()
 
     async def _drain(self) -> AsyncIterator[bytes]:
         assert self.task is not None
         while True:
             self.signal.clear()
             while self.queue:
-                yield encode_event(self.queue.popleft(), self._event_id())
-            if self.task.done():
+                yield await self._encode(self.queue.popleft())
+            if self.task.done() or self.detached:
                 return
             try:
                 async with asyncio.timeout(self.keepalive):
@@ -117,5 +157,19 @@ class RequestRun:
             except TimeoutError:
                 yield KEEPALIVE
 
-    def _event_id(self) -> str | None:
-        return self.ids.next() if self.ids is not None else None
+    async def _log_rest(self) -> None:
+        """After a detach: record what the handler still sends, for resumption by GET."""
+        assert self.task is not None and self.ids is not None
+        while not self.task.done() or self.queue:
+            self.signal.clear()
+            while self.queue:
+                await self.ids.encode(self.queue.popleft())
+            if not self.task.done():
+                await self.signal.wait()
+        if not self.task.cancelled():
+            await self.ids.encode(self.task.result().message, final=True)
+
+    async def _encode(self, message: dict[str, Any], final: bool = False) -> bytes:
+        if self.ids is None:
+            return encode_event(message)
+        return await self.ids.encode(message, final)

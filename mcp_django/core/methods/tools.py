@@ -13,6 +13,8 @@ from ..context import Context
 from ..errors import InvalidParams, McpError, ToolError
 from ..inputs import InputRequired
 from ..jsonrpc import dump
+from ..tasks import declares_tasks, require_tasks
+from ..versions import Era
 from .pagination import list_result
 
 if TYPE_CHECKING:
@@ -36,6 +38,11 @@ async def call_tool(server: Dispatcher, ctx: Context, params: dict[str, Any]) ->
         kwargs = spec.signature.validate(arguments)
     except ValidationError as exc:
         return error_result(validation_message(exc))
+    if spec.task is not None and ctx.era is Era.MODERN and server.tasks is not None:
+        if spec.task == "required":
+            require_tasks(ctx)
+        if declares_tasks(ctx):
+            return await server.tasks.call(ctx, spec, kwargs)
     return await run_tool(server, ctx, spec, kwargs)
 
 

@@ -1,0 +1,47 @@
+"""EventLog: a bounded, expiring log per legacy SSE stream for `Last-Event-ID` resume (L-41..44)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.cache import caches
+
+from .cachecall import make_cache_caller
+
+MAX_EVENTS = 500
+
+
+def log_key(session_id: str, stream_id: str) -> str:
+    return f"mcp_django:events:{session_id}:{stream_id}"
+
+
+class EventLog:
+    """Entries `[number, message, final]` under one cache key per stream (one writer: its run)."""
+
+    def __init__(self, alias: str, ttl: int) -> None:
+        self.ttl = ttl
+        self._call = make_cache_caller(caches[alias])
+
+    async def append(self, session_id: str, stream_id: str, number: int,
+                     message: dict[str, Any], final: bool) -> None:
+        key = log_key(session_id, stream_id)
+        entries = await self._call("get", key) or []
+        entries.append([number, message, final])
+        await self._call("set", key, entries[-MAX_EVENTS:], self.ttl)
+
+    async def start(self, session_id: str, stream_id: str) -> None:
+        await self._call("add", log_key(session_id, stream_id), [], self.ttl)
+
+    async def read(self, session_id: str, stream_id: str) -> list[list[Any]] | None:
+        """The stream's entries, or None when this session has no such stream (or it expired)."""
+        return await self._call("get", log_key(session_id, stream_id))
+
+
+def parse_event_id(value: str | None) -> tuple[str, int] | None:
+    """`"<stream>-<n>"` → (stream, n), or None for anything else."""
+    if not value:
+        return None
+    stream, _, number = value.strip().rpartition("-")
+    if not stream or not number.isdigit():
+        return None
+    return stream, int(number)

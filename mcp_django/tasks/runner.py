@@ -1,0 +1,188 @@
+"""TaskRunner: turns slow task-capable calls into tasks, runs them with a lease, answers tasks/*."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+import socket
+from collections.abc import Callable
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from channels.db import database_sync_to_async
+from django.utils import timezone
+
+from ..core.context import Context
+from ..core.errors import InvalidParams
+from ..core.inputs import InputRequest, check_response
+from ..core.methods.tools import run_tool
+from ..core.versions import Era
+from . import store
+
+if TYPE_CHECKING:
+    from ..registry.tools import ToolSpec
+    from ..server import McpServer
+
+logger = logging.getLogger("mcp_django.tasks")
+
+
+def in_thread(func: Callable[..., Any]) -> Callable[..., Any]:
+    return database_sync_to_async(func, thread_sensitive=False)
+
+
+class TaskBinding:
+    """The link between a running tool call and its task row; `ctx.ask` parks here."""
+
+    def __init__(self, runner: TaskRunner) -> None:
+        self.runner = runner
+        self.task_id: str | None = None
+        self.created = asyncio.Event()
+        self.wake = asyncio.Event()
+        self.used_keys: set[str] = set()
+
+    async def ask(self, requests: dict[str, InputRequest]) -> dict[str, Any]:
+        """Move the task to input_required and wait until tasks/update answers every key."""
+        await self.created.wait()
+        assert self.task_id is not None
+        keys = {key: self._fresh_key(key) for key in requests}
+        task = await in_thread(store.McpTask.objects.get)(task_id=self.task_id)
+        outstanding = {**task.input_requests,
+                       **{keys[key]: item.to_wire() for key, item in requests.items()}}
+        await in_thread(store.update)(self.task_id, status="input_required",
+                                      input_requests=outstanding)
+        answers = await self._wait_for_answers(set(keys.values()))
+        return {key: check_response(item, answers[keys[key]]) for key, item in requests.items()}
+
+    def _fresh_key(self, key: str) -> str:
+        """Task input keys are never reused within a task's life (S-77)."""
+        candidate, n = key, 1
+        while candidate in self.used_keys:
+            n += 1
+            candidate = f"{key}_{n}"
+        self.used_keys.add(candidate)
+        return candidate
+
+    async def _wait_for_answers(self, keys: set[str]) -> dict[str, Any]:
+        while True:
+            self.wake.clear()
+            task = await in_thread(store.McpTask.objects.get)(task_id=self.task_id)
+            if keys <= set(task.input_responses):
+                return {key: task.input_responses[key] for key in keys}
+            try:  # woken by tasks/update on this worker; polls for the others
+                async with asyncio.timeout(self.runner.poll_seconds):
+                    await self.wake.wait()
+            except TimeoutError:
+                pass
+
+
+class TaskRunner:
+    """One per server. Calls that finish within `grace` answer directly; others become tasks."""
+
+    def __init__(self, server: McpServer) -> None:
+        self.server = server
+        self.worker = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.grace = float(server.setting("TASK_GRACE_SECONDS"))
+        self.ttl_ms = server.setting("TASK_TTL_MS")
+        self.poll_interval_ms = int(server.setting("TASK_POLL_INTERVAL_MS"))
+        self.lease = float(server.setting("TASK_LEASE_SECONDS"))
+        self.poll_seconds = 0.25
+        self.running: dict[str, tuple[asyncio.Task[Any], TaskBinding]] = {}
+        self._background: set[asyncio.Task[Any]] = set()
+
+    # -- creation ---------------------------------------------------------------------------
+    async def call(self, ctx: Context, spec: ToolSpec, kwargs: dict[str, Any]) -> dict[str, Any]:
+        dispatcher = self.server.dispatcher
+        run = asyncio.ensure_future(run_tool(dispatcher, ctx, spec, kwargs))
+        if spec.task != "required":
+            try:
+                await asyncio.wait({run}, timeout=self.grace)
+            except asyncio.CancelledError:
+                run.cancel()
+                raise
+            if run.done():
+                return run.result()  # the immediate-result shortcut (or an MRTR round)
+        binding = TaskBinding(self)
+        ctx.task = binding
+        task = await in_thread(store.create)(
+            server=self.server.name, principal=ctx.principal_key, tool=spec.name,
+            user=ctx.principal if getattr(ctx.principal, "pk", None) is not None else None,
+            arguments=ctx.params.get("arguments") or {}, ttl_ms=self.ttl_ms,
+            poll_interval_ms=self.poll_interval_ms, lease_owner=self.worker,
+            lease_expires_at=timezone.now() + timedelta(seconds=self.lease))
+        binding.task_id = task.task_id
+        binding.created.set()
+        self._supervise(task.task_id, run, binding)
+        return {"resultType": "task", **store.wire_fields(task)}
+
+    def _supervise(self, task_id: str, run: asyncio.Task[Any], binding: TaskBinding) -> None:
+        self.running[task_id] = (run, binding)
+        heartbeat = asyncio.ensure_future(self._heartbeat(task_id, run))
+        finisher = asyncio.ensure_future(self._finish(task_id, run, heartbeat))
+        self._background.update((heartbeat, finisher))
+        for job in (heartbeat, finisher):
+            job.add_done_callback(self._background.discard)
+
+    async def _heartbeat(self, task_id: str, run: asyncio.Task[Any]) -> None:
+        """Renew the lease; honour a cancel requested on any worker."""
+        while not run.done():
+            await asyncio.sleep(min(self.lease / 3, self.poll_seconds * 4))
+            task = await in_thread(store.McpTask.objects.filter(task_id=task_id).first)()
+            if task is None or task.cancel_requested:
+                run.cancel()
+                return
+            await in_thread(store.update)(
+                task_id, lease_expires_at=timezone.now() + timedelta(seconds=self.lease))
+
+    async def _finish(self, task_id: str, run: asyncio.Task[Any],
+                      heartbeat: asyncio.Task[Any]) -> None:
+        try:
+            await asyncio.wait({run})
+        finally:
+            heartbeat.cancel()
+            self.running.pop(task_id, None)
+        await in_thread(store.finish)(task_id, **self._outcome(run))
+
+    def _outcome(self, run: asyncio.Task[Any]) -> dict[str, Any]:
+        if run.cancelled():
+            return {"status": "cancelled", "status_message": "Cancelled"}
+        exc = run.exception()
+        if exc is not None:
+            error, _status = self.server.dispatcher.error_for(exc, Era.MODERN)
+            return {"status": "failed", "error": error.to_error(), "status_message": error.message}
+        result = {"resultType": "complete", **run.result()}
+        return {"status": "completed", "result": result}  # isError results too (S-78)
+
+    # -- tasks/get, tasks/update, tasks/cancel ----------------------------------------------
+    async def load(self, ctx: Context, params: dict[str, Any]) -> store.McpTask:
+        task = await in_thread(store.load)(params.get("taskId"), self.server.name,
+                                           ctx.principal_key)
+        if task is None:
+            raise InvalidParams(f"Unknown task: {params.get('taskId')}")
+        return await in_thread(store.fail_if_lease_expired)(task, task.task_id in self.running)
+
+    async def get(self, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+        return store.detailed(await self.load(ctx, params))
+
+    async def update(self, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+        task = await self.load(ctx, params)
+        responses = params.get("inputResponses")
+        if not isinstance(responses, dict):
+            raise InvalidParams("params.inputResponses must be an object")
+        await in_thread(store.answer)(task.task_id, responses)
+        if task.task_id in self.running:
+            self.running[task.task_id][1].wake.set()
+        return {}
+
+    async def cancel(self, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+        task = await self.load(ctx, params)
+        if task.is_terminal:
+            return {}
+        await in_thread(store.request_cancel)(task.task_id)
+        if task.task_id in self.running:
+            self.running[task.task_id][0].cancel()
+        elif task.lease_expires_at is None or task.lease_expires_at < timezone.now():
+            await in_thread(store.finish)(task.task_id, status="cancelled",
+                                          status_message="Cancelled")
+        return {}
