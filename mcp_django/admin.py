@@ -10,10 +10,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import McpSession
+from .models import McpSession, McpTask
 from .server import servers
 
 
@@ -96,3 +97,37 @@ class McpSessionAdmin(admin.ModelAdmin):
         if terminate(session, request):
             self.message_user(request, _("Session terminated."), messages.SUCCESS)
         return HttpResponseRedirect(back_url)
+
+
+@admin.register(McpTask)
+class McpTaskAdmin(admin.ModelAdmin):
+    list_display = ("short_id", "tool", "status", "principal", "user", "server", "created_at",
+                    "updated_at")
+    list_filter = ("status", "server", "tool", "user")
+    search_fields = ("task_id", "tool", "principal", "user__username", "status_message")
+    date_hierarchy = "created_at"
+    actions = ("cancel_tasks",)
+    readonly_fields = [field.name for field in McpTask._meta.fields]
+    list_select_related = ("user",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.display(description=_("task"), ordering="task_id")
+    def short_id(self, obj: McpTask) -> str:
+        return obj.task_id[:12] + "…"
+
+    @admin.action(description=_("Cancel selected tasks"), permissions=["change"])
+    def cancel_tasks(self, request: HttpRequest, queryset: Any) -> None:
+        """Ask each running task to stop; its runner (on any worker) cancels it at its next
+        heartbeat, and a task whose runner is gone is cancelled at once."""
+        from .tasks import store
+
+        count = 0
+        for task in queryset.exclude(status__in=("completed", "failed", "cancelled")):
+            store.request_cancel(task.task_id)
+            if task.lease_expires_at is None or task.lease_expires_at < timezone.now():
+                store.finish(task.task_id, status="cancelled",
+                             status_message=f"Cancelled by {request.user.get_username()}")
+            count += 1
+        self.message_user(request, _("%d task(s) asked to stop.") % count, messages.SUCCESS)

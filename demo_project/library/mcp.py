@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from pydantic import BaseModel
 
 from mcp_django import Context, ToolError, prompt, resource, tool
@@ -79,3 +81,34 @@ def recommend(genre: str, mood: str = "curious") -> str:
     titles = ", ".join(Book.objects.filter(genre=genre).values_list("title", flat=True)[:20])
     return (f"I am in a {mood} mood and like {genre}. From these books: {titles or 'none'}, "
             "which two should I read next, and why?")
+
+
+@tool(title="Archive a genre", task="optional",
+      annotations={"destructiveHint": True, "idempotentHint": True})
+async def archive_genre(genre: str, ctx: Context) -> str:
+    """Archive every book of a genre, after a human approves the list.
+
+    Shows the approval flow: visible work with progress, a pause for the user's answer
+    (elicitation), then the change or an abort. 2025 clients get an elicitation request on the
+    call's stream; 2026-07-28 clients get an input_required result; clients with the tasks
+    extension get a task that waits in input_required.
+    """
+    books = [book async for book in Book.objects.filter(genre=genre, archived=False)]
+    for done, book in enumerate(books, start=1):
+        await ctx.report_progress(done, len(books) + 1, f"checked {book.title}")
+        await asyncio.sleep(0.1)  # stands in for real work (a scan, a backup...)
+    if not books:
+        return f"No {genre} books to archive."
+    titles = ", ".join(book.title for book in books)
+    answer = await ctx.elicit(
+        f"Archive {len(books)} {genre} book(s): {titles}?",
+        {"type": "object", "properties": {"approve": {
+            "type": "boolean", "title": "Approve", "description": "Archive these books"}},
+         "required": ["approve"]},
+        key="approval")
+    approved = answer.get("action") == "accept" and (answer.get("content") or {}).get("approve")
+    if not approved:
+        return f"Aborted: no {genre} book was archived."
+    count = await Book.objects.filter(pk__in=[book.pk for book in books]).aupdate(archived=True)
+    await ctx.report_progress(len(books) + 1, len(books) + 1, "archived")
+    return f"Archived {count} {genre} book(s): {titles}."

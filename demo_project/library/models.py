@@ -20,6 +20,7 @@ class Book(models.Model):
     published = models.PositiveIntegerField()
     pages = models.PositiveIntegerField()
     summary = models.TextField(blank=True)
+    archived = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["title"]

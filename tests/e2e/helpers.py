@@ -94,7 +94,7 @@ class RawClient:
         params = dict(params or {})
         params["_meta"] = meta(capabilities, **(meta_extra or {}))
         if name is None:
-            name = params.get("name") or params.get("uri")
+            name = params.get("name") or params.get("uri") or params.get("taskId")
         body = {"jsonrpc": "2.0", "id": next(_ids), "method": method, "params": params}
         return self.send(body, {**modern_headers(method, name), **(headers or {})}, MODERN,
                          method)

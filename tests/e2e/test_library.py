@@ -18,7 +18,7 @@ def library(live_mcp_server):
 
 def test_app_mcp_module_is_autodiscovered_into_the_default_server(library):
     names = [tool["name"] for tool in library.modern("tools/list").result["tools"]]
-    assert names == ["search_books", "book_details", "reading_time"]
+    assert names == ["search_books", "book_details", "reading_time", "archive_genre"]
     conformance_only = library.modern("tools/call", {"name": "echo", "arguments": {"text": "x"}})
     assert conformance_only.error["code"] == -32602
 

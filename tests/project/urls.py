@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from demo_project.conformance import conformance
-from tests.project.variants import json_only, short, stateless
+from tests.project.variants import json_only, leased, short, stateless
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -13,4 +13,5 @@ urlpatterns = [
     path("stateless/", include(stateless.urls("mcp"))),
     path("json/", include(json_only.urls("mcp"))),
     path("short/", include(short.urls("mcp"))),
+    path("leased/", include(leased.urls("mcp"))),
 ]

@@ -5,6 +5,7 @@ from mcp_django.server import McpServer
 
 stateless = McpServer("stateless", registry=conformance.registry, STATELESS_LEGACY=True)
 json_only = McpServer("json", registry=conformance.registry, JSON_RESPONSE=True)
+leased = McpServer("leased", registry=conformance.registry, TASK_LEASE_SECONDS=1.0)
 short = McpServer("short", registry=conformance.registry, REQUEST_TIMEOUT=1.0,
                   STREAM_MAX_SECONDS=2.0, SSE_KEEPALIVE_SECONDS=0.5, SESSION_TTL=1,
                   INPUT_TIMEOUT=0.5, REQUEST_STATE_TTL=1)
@@ -36,3 +37,18 @@ async def test_slow(seconds: float, ctx: Context, token: str = "") -> str:
 def test_slow_status(token: str) -> str:
     """What happened to the `test_slow` call with this token."""
     return SLOW_STATES.get(token, "unknown")
+
+
+@conformance.tool(task="optional")
+async def test_wait_for_approval(ctx: Context, token: str = "", work: float = 0.0) -> str:
+    """Works for `work` seconds, then waits for an approval; records how it ended."""
+    SLOW_STATES[token] = "running"
+    try:
+        await asyncio.sleep(work)
+        answer = await ctx.elicit("Approve?", {"type": "object", "properties": {
+            "approve": {"type": "boolean"}}, "required": ["approve"]}, key="approval")
+    except asyncio.CancelledError:
+        SLOW_STATES[token] = "cancelled"
+        raise
+    SLOW_STATES[token] = "finished"
+    return f"approval: {answer.get('action')}"

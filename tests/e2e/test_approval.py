@@ -1,0 +1,178 @@
+"""The approval flow end to end in three shapes, and cancelling a tool that waits for input."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import httpx
+import mcp_types as types
+import pytest
+from django.core.management import call_command
+from mcp import Client
+
+from demo_project.library.models import Book
+from tests.e2e.helpers import RawClient, meta, modern_headers
+from tests.e2e.test_changes import StreamReader
+
+TASKS = {"extensions": {"io.modelcontextprotocol/tasks": {}}}
+FORM = {"elicitation": {}}
+
+
+@pytest.fixture
+def library(live_mcp_server):
+    call_command("loaddata", "demo", verbosity=0)
+    client = RawClient(live_mcp_server.url + "/mcp")
+    yield client
+    client.close()
+
+
+def archived(genre: str) -> int:
+    return Book.objects.filter(genre=genre, archived=True).count()
+
+
+async def approve(context, params) -> types.ElicitResult:
+    assert "Archive 2 science book(s)" in params.message
+    return types.ElicitResult(action="accept", content={"approve": True})
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("mode", ["legacy", "2026-07-28"])
+async def test_approval_with_the_sdk_client(library, mode):
+    """Legacy: elicitation on the call's SSE stream. Modern: input_required and a retry."""
+    progress: list[float] = []
+
+    async def on_progress(value, total, message):
+        progress.append(value)
+
+    async with Client(library.url, mode=mode, elicitation_callback=approve) as client:
+        result = await client.call_tool("archive_genre", {"genre": "science"},
+                                        progress_callback=on_progress)
+    assert result.content[0].text.startswith("Archived 2 science book(s)")
+    assert await Book.objects.filter(genre="science", archived=True).acount() == 2
+    assert progress and progress[-1] == 3
+
+
+def test_approval_declined_in_a_legacy_session_changes_nothing(library):
+    session = library.initialize("2025-11-25", capabilities=FORM)
+    from tests.e2e.test_input import legacy_call_in_thread, post_answer, wait_for
+
+    sink: dict = {}
+    thread = legacy_call_in_thread(library, session, "archive_genre", {"genre": "history"},
+                                   "approve-1", sink)
+    asked = wait_for(sink, "asked")
+    assert post_answer(library, session, asked["id"], {"action": "decline"}) == 202
+    thread.join(10)
+    assert sink["messages"][-1]["result"]["content"][0]["text"] == \
+        "Aborted: no history book was archived."
+    assert archived("history") == 0
+
+
+def test_approval_as_a_multi_round_request(library):
+    first = library.modern("tools/call", {"name": "archive_genre",
+                                          "arguments": {"genre": "poetry"}}, capabilities=FORM)
+    assert first.result["resultType"] == "input_required"
+    assert archived("poetry") == 0
+    done = library.modern("tools/call", {
+        "name": "archive_genre", "arguments": {"genre": "poetry"},
+        "inputResponses": {"approval": {"action": "accept", "content": {"approve": True}}},
+        "requestState": first.result["requestState"]}, capabilities=FORM)
+    assert done.result["content"][0]["text"].startswith("Archived 1 poetry book(s)")
+    assert archived("poetry") == 1
+
+
+def poll(client: RawClient, task_id: str, status: str, capabilities: dict,
+         seconds: float = 10) -> dict:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        result = client.modern("tasks/get", {"taskId": task_id}, capabilities=capabilities).result
+        if result["status"] == status:
+            return result
+        time.sleep(0.1)
+    raise AssertionError(f"task {task_id} never reached {status}: {result}")
+
+
+def test_approval_as_a_task(library):
+    """Poll, answer with tasks/update, complete (SEP-2663)."""
+    caps = {**TASKS, **FORM}
+    created = library.modern("tools/call", {"name": "archive_genre",
+                                            "arguments": {"genre": "fiction"}},
+                             capabilities=caps).result
+    assert created["resultType"] == "task" and created["status"] == "working"
+    waiting = poll(library, created["taskId"], "input_required", caps)
+    assert waiting["inputRequests"]["approval"]["method"] == "elicitation/create"
+    ack = library.modern("tasks/update", {"taskId": created["taskId"], "inputResponses": {
+        "approval": {"action": "accept", "content": {"approve": True}}}}, capabilities=caps)
+    assert ack.result["resultType"] == "complete"
+    done = poll(library, created["taskId"], "completed", caps)
+    assert done["result"]["content"][0]["text"].startswith("Archived 4 fiction book(s)")
+    assert archived("fiction") == 4
+    from mcp_django.models import McpTask
+
+    row = McpTask.objects.get(task_id=created["taskId"])
+    assert (row.status, row.tool, row.principal) == ("completed", "archive_genre", "anonymous")
+
+
+def test_tasks_are_private_to_their_owner_and_unknown_ids_look_alike(library):
+    caps = {**TASKS, **FORM}
+    unknown = library.modern("tasks/get", {"taskId": "nope"}, capabilities=caps)
+    assert unknown.error["code"] == -32602
+    no_extension = library.modern("tasks/get", {"taskId": "nope"}, capabilities=FORM)
+    assert no_extension.status == 400 and no_extension.error["code"] == -32021
+
+
+# -- cancelling a tool that waits for input ---------------------------------------------------
+def status_of(client: RawClient, token: str) -> str:
+    return client.modern("tools/call", {"name": "test_slow_status",
+                                        "arguments": {"token": token}}
+                         ).result["content"][0]["text"]
+
+
+def wait_state(client: RawClient, token: str, state: str, seconds: float = 5) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if status_of(client, token) == state:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{token} is {status_of(client, token)}, not {state}")
+
+
+def test_disconnect_cancels_a_legacy_tool_waiting_for_approval(raw):
+    session = raw.initialize("2025-11-25", capabilities=FORM)
+    token = uuid.uuid4().hex
+    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
+        "name": "test_wait_for_approval", "arguments": {"token": token}}}
+    stream = StreamReader("POST", raw.url, session.headers(), body, revision="2025-11-25")
+    stream.wait_for(lambda m: m.get("method") == "elicitation/create")
+    stream.close()
+    wait_state(raw, token, "cancelled")
+
+
+def test_notifications_cancelled_stops_a_tool_waiting_for_approval(raw):
+    session = raw.initialize("2025-06-18", capabilities=FORM)
+    token = uuid.uuid4().hex
+    body = {"jsonrpc": "2.0", "id": "wait-1", "method": "tools/call", "params": {
+        "name": "test_wait_for_approval", "arguments": {"token": token}}}
+    stream = StreamReader("POST", raw.url, session.headers(), body, revision="2025-06-18")
+    stream.wait_for(lambda m: m.get("method") == "elicitation/create")
+    session.notify("notifications/cancelled", {"requestId": "wait-1"})
+    wait_state(raw, token, "cancelled")
+    assert stream.done.wait(5)
+    assert not any(m.get("id") == "wait-1" for m in stream.messages)  # L-51: no response
+
+
+def test_tasks_cancel_stops_a_task_waiting_for_approval(raw):
+    caps = {**TASKS, **FORM}
+    token = uuid.uuid4().hex
+    created = raw.modern("tools/call", {"name": "test_wait_for_approval",
+                                        "arguments": {"token": token, "work": 0.5}},
+                         capabilities=caps).result
+    assert created["resultType"] == "task"
+    poll(raw, created["taskId"], "input_required", caps)
+    ack = raw.modern("tasks/cancel", {"taskId": created["taskId"]}, capabilities=caps)
+    assert ack.result == {"resultType": "complete", "_meta": ack.result["_meta"]}
+    poll(raw, created["taskId"], "cancelled", caps)
+    wait_state(raw, token, "cancelled")
+    again = raw.modern("tasks/cancel", {"taskId": created["taskId"]}, capabilities=caps)
+    assert again.result["resultType"] == "complete"  # terminal: idempotent ack
+    assert httpx and meta and modern_headers
