@@ -25,7 +25,7 @@ def test_quickstart_example_tools_resource_prompt():
 
     dispatcher = Dispatcher(registry, ServerOptions())
     tools = run(dispatcher, "tools/list", {})["result"]["tools"]
-    assert [tool["name"] for tool in tools] == ["add", "forecast"]
+    assert [tool["name"] for tool in tools] == ["add", "forecast", "delete_note"]
     assert run(dispatcher, "tools/call", {"name": "add", "arguments": {"a": 2}}
                )["result"]["structuredContent"] == {"result": 3}
     forecast = run(dispatcher, "tools/call", {"name": "forecast", "arguments": {"city": "Oslo"}})
@@ -50,3 +50,20 @@ def test_second_server_example():
     answer = run(dispatcher, "tools/call", {"name": "ping_db"}, Era.LEGACY,
                  run_sync=internal.run_sync)
     assert answer["result"]["content"][0]["text"] == "ok"
+
+
+def test_quickstart_example_asks_for_confirmation():
+    """The docs' delete_note: -32021 without elicitation, input_required, then the retry."""
+    from docs.examples.quickstart_tools import registry
+
+    dispatcher = Dispatcher(registry, ServerOptions())
+    params = {"name": "delete_note", "arguments": {"slug": "todo"}}
+    refused = run(dispatcher, "tools/call", params)
+    assert refused["error"]["code"] == -32021
+    asked = run(dispatcher, "tools/call", params, client_capabilities={"elicitation": {}})
+    assert asked["result"]["resultType"] == "input_required"
+    assert list(asked["result"]["inputRequests"]) == ["confirm"]
+    answered = run(dispatcher, "tools/call", {**params, "inputResponses": {
+        "confirm": {"action": "accept", "content": {"sure": True}}}},
+        client_capabilities={"elicitation": {}})
+    assert answered["result"]["content"][0]["text"] == "Deleted todo"

@@ -44,3 +44,14 @@ def note(slug: str) -> str:
 def summarise(text: str, style: str = "short") -> str:
     """Ask for a summary."""
     return f"Summarise this in a {style} style:\n\n{text}"
+
+
+@registry.tool(task="optional")
+async def delete_note(slug: str, ctx: Context) -> str:
+    """Delete a note after the user confirms (both eras; a task for clients that want one)."""
+    answer = await ctx.elicit(f"Delete {slug}?", {
+        "type": "object", "properties": {"sure": {"type": "boolean"}}, "required": ["sure"]},
+        key="confirm")
+    if answer["action"] == "accept" and answer["content"].get("sure"):
+        return f"Deleted {slug}"
+    return "Kept it"
