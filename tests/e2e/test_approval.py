@@ -176,3 +176,24 @@ def test_tasks_cancel_stops_a_task_waiting_for_approval(raw):
     again = raw.modern("tasks/cancel", {"taskId": created["taskId"]}, capabilities=caps)
     assert again.result["resultType"] == "complete"  # terminal: idempotent ack
     assert httpx and meta and modern_headers
+
+
+@pytest.mark.asyncio
+async def test_approval_as_a_task_with_the_sdk_client(library):
+    """The third shape with the official client: a task it polls and answers."""
+    from tests.e2e.sdk_tasks import TasksClient
+
+    async def approve_request(key: str, request: dict) -> dict:
+        assert request["method"] == "elicitation/create"
+        return {"action": "accept", "content": {"approve": True}}
+
+    async def never(context, params):
+        raise AssertionError("a task asks through tasks/get, not through a retry round")
+
+    tasks = TasksClient(approve_request)
+    async with Client(library.url, mode="2026-07-28", elicitation_callback=never,
+                      extensions=[tasks]) as client:
+        result = await client.call_tool("archive_genre", {"genre": "fiction"})
+    assert result.content[0].text.startswith("Archived 4 fiction book(s)")
+    assert "input_required" in tasks.seen and tasks.seen[-1] == "completed"
+    assert await Book.objects.filter(genre="fiction", archived=True).acount() == 4
