@@ -65,11 +65,12 @@ class McpServer:
         dispatcher = Dispatcher(self.registry, self.server_options())
         dispatcher.state_codec = SignedStateCodec(self.name, self.setting("REQUEST_STATE_TTL"))
         if self.setting("TASKS"):
-            from .tasks.methods import MODERN_TASK_METHODS
+            from .tasks.methods import LEGACY_TASK_METHODS, MODERN_TASK_METHODS
             from .tasks.runner import TaskRunner
 
             dispatcher.tasks = TaskRunner(self)
             dispatcher.methods[Era.MODERN].update(MODERN_TASK_METHODS)
+            dispatcher.methods[Era.LEGACY].update(LEGACY_TASK_METHODS)
         return dispatcher
 
     def server_options(self) -> ServerOptions:

@@ -26,6 +26,10 @@ RESULT_DEFS = {
     "resources/templates/list": "ListResourceTemplatesResult",
     "resources/read": "ReadResourceResult",
     "completion/complete": "CompleteResult",
+    "tasks/get": "GetTaskResult",         # 2025-11-25 only (the 2026 extension is not in the
+    "tasks/list": "ListTasksResult",      # core schema; validated where the definition exists)
+    "tasks/cancel": "CancelTaskResult",
+    "tasks/result": "GetTaskPayloadResult",
 }
 REQUEST_DEFS = {
     "elicitation/create": "ElicitRequest",
@@ -58,6 +62,11 @@ def validator(revision: str, name: str) -> Any:
     return cls({**document, "$ref": f"#/{key}/{name}"}, format_checker=cls.FORMAT_CHECKER)
 
 
+def has_definition(revision: str, name: str) -> bool:
+    document = _document(revision)
+    return name in document.get("$defs", document.get("definitions", {}))
+
+
 def _envelopes(revision: str) -> tuple[str, str]:
     if revision >= "2025-11-25":
         return "JSONRPCResultResponse", "JSONRPCErrorResponse"
@@ -86,7 +95,9 @@ def validate_message(message: dict[str, Any], revision: str, method: str | None 
             validator(revision, "InputRequiredResult").validate(result)
         elif kind == "task":  # the tasks extension's shapes are not in the core schema
             return
-        elif method in RESULT_DEFS:
+        elif method == "tools/call" and isinstance(result, dict) and "task" in result:
+            validator(revision, "CreateTaskResult").validate(result)
+        elif method in RESULT_DEFS and has_definition(revision, RESULT_DEFS[method]):
             validator(revision, RESULT_DEFS[method]).validate(result)
 
 

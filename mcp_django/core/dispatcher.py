@@ -25,7 +25,7 @@ from .jsonrpc import JsonRpcRequest, error_message, result_message
 from .methods import lifecycle, prompts, resources, tools
 from .options import ServerOptions
 from .shapes import shape_legacy
-from .tasks import TASKS_EXTENSION, TaskBackend
+from .tasks import LEGACY_TASKS_FROM, TASKS_EXTENSION, TaskBackend
 from .versions import META_SERVER_INFO, Era
 
 logger = logging.getLogger("mcp_django.dispatch")
@@ -143,6 +143,9 @@ class Dispatcher:
             result.pop("ttlMs", None)
             result.pop("cacheScope", None)
             return shape_legacy(method, result, ctx.protocol_version)
+        if method == "tools/list":  # execution.taskSupport is a 2025-11-25 field (S-58)
+            result["tools"] = [{k: v for k, v in tool.items() if k != "execution"}
+                               for tool in result["tools"]]
         result.setdefault("resultType", "complete")
         meta = result.setdefault("_meta", {})
         meta[META_SERVER_INFO] = self.options.server_info()
@@ -166,6 +169,8 @@ class Dispatcher:
             caps["completions"] = {}
         if self.tasks is not None and era is Era.MODERN:
             caps["extensions"] = {TASKS_EXTENSION: {}}
+        elif self.tasks is not None and version >= LEGACY_TASKS_FROM:
+            caps["tasks"] = {"list": {}, "cancel": {}, "requests": {"tools": {"call": {}}}}
         caps.update(self.options.extra_capabilities)
         return caps
 

@@ -22,9 +22,12 @@ class McpError(Exception):
     default_message: str = "Internal error"
     http_status: int = 200
 
-    def __init__(self, message: str | None = None, data: Any = None) -> None:
+    def __init__(self, message: str | None = None, data: Any = None,
+                 code: int | None = None) -> None:
         self.message = message or self.default_message
         self.data = data
+        if code is not None:  # e.g. replaying an error recorded earlier
+            self.code = code
         super().__init__(self.message)
 
     def to_error(self) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .errors import MissingCapability
+from .errors import MethodNotFound, MissingCapability
 
 if TYPE_CHECKING:
     from ..registry.tools import ToolSpec
@@ -12,6 +12,8 @@ if TYPE_CHECKING:
 
 TASKS_EXTENSION = "io.modelcontextprotocol/tasks"
 TERMINAL = ("completed", "failed", "cancelled")
+LEGACY_TASKS_FROM = "2025-11-25"
+RELATED_TASK = "io.modelcontextprotocol/related-task"
 
 
 class TaskBackend(Protocol):
@@ -19,6 +21,9 @@ class TaskBackend(Protocol):
 
     async def call(self, ctx: Context, spec: ToolSpec, kwargs: dict[str, Any]
                    ) -> dict[str, Any]: ...
+
+    async def call_legacy(self, ctx: Context, spec: ToolSpec, kwargs: dict[str, Any],
+                          task: dict[str, Any]) -> dict[str, Any]: ...
 
 
 def declares_tasks(ctx: Context) -> bool:
@@ -32,3 +37,15 @@ def require_tasks(ctx: Context) -> None:
     if not declares_tasks(ctx):
         raise MissingCapability({"extensions": {TASKS_EXTENSION: {}}},
                                 "This request needs the tasks extension")
+
+
+def legacy_task_param(params: dict[str, Any], spec: ToolSpec) -> dict[str, Any] | None:
+    """The `task` param of a 2025-11-25 task-augmented call, checked against the tool (L-72)."""
+    task = params.get("task")
+    if not isinstance(task, dict):
+        if spec.task == "required":
+            raise MethodNotFound(f"Tool {spec.name!r} must be called as a task")
+        return None
+    if spec.task is None:
+        raise MethodNotFound(f"Tool {spec.name!r} does not support task-augmented calls")
+    return task

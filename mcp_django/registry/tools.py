@@ -51,6 +51,8 @@ class ToolSpec:
         entry["inputSchema"] = self.signature.input_schema
         if self.signature.output_schema is not None:
             entry["outputSchema"] = self.signature.output_schema
+        if self.task is not None:  # 2025-11-25 only; shaping drops it elsewhere
+            entry["execution"] = {"taskSupport": self.task}
         for key, value in (("annotations", self.annotations), ("icons", self.icons),
                            ("_meta", self.meta)):
             if value:

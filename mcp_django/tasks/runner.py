@@ -15,9 +15,11 @@ from channels.db import database_sync_to_async
 from django.utils import timezone
 
 from ..core.context import Context
-from ..core.errors import InvalidParams
+from ..core.errors import InvalidParams, McpError
 from ..core.inputs import InputRequest, check_response
+from ..core.methods.pagination import paginate
 from ..core.methods.tools import run_tool
+from ..core.tasks import RELATED_TASK
 from ..core.versions import Era
 from . import store
 
@@ -26,6 +28,12 @@ if TYPE_CHECKING:
     from ..server import McpServer
 
 logger = logging.getLogger("mcp_django.tasks")
+CAPABILITY_BY_METHOD = {"elicitation/create": "elicitation", "sampling/createMessage": "sampling",
+                        "roots/list": "roots"}
+
+
+async def _drop(message: dict[str, Any]) -> None:
+    return None
 
 
 def in_thread(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -113,13 +121,34 @@ class TaskRunner:
             lease_expires_at=timezone.now() + timedelta(seconds=self.lease))
         binding.task_id = task.task_id
         binding.created.set()
-        self._supervise(task.task_id, run, binding)
+        self._supervise(task.task_id, run, binding, Era.MODERN)
         return {"resultType": "task", **store.wire_fields(task)}
 
-    def _supervise(self, task_id: str, run: asyncio.Task[Any], binding: TaskBinding) -> None:
+    async def call_legacy(self, ctx: Context, spec: ToolSpec, kwargs: dict[str, Any],
+                          task_param: dict[str, Any]) -> dict[str, Any]:
+        """A 2025-11-25 task-augmented call: the task exists before the tool runs (L-71)."""
+        binding = TaskBinding(self)
+        ctx.task = binding
+        ttl = task_param.get("ttl")
+        task = await in_thread(store.create)(
+            server=self.server.name, principal=ctx.principal_key, tool=spec.name, era="legacy",
+            user=ctx.principal if getattr(ctx.principal, "pk", None) is not None else None,
+            arguments=ctx.params.get("arguments") or {},
+            ttl_ms=ttl if isinstance(ttl, int) and ttl > 0 else self.ttl_ms,
+            poll_interval_ms=self.poll_interval_ms, lease_owner=self.worker,
+            lease_expires_at=timezone.now() + timedelta(seconds=self.lease))
+        binding.task_id = task.task_id
+        binding.created.set()
+        ctx.emit = _drop  # the call's stream ends with this answer; the task goes on
+        run = asyncio.ensure_future(run_tool(self.server.dispatcher, ctx, spec, kwargs))
+        self._supervise(task.task_id, run, binding, Era.LEGACY)
+        return {"task": store.legacy_fields(task)}
+
+    def _supervise(self, task_id: str, run: asyncio.Task[Any], binding: TaskBinding,
+                   era: Era) -> None:
         self.running[task_id] = (run, binding)
         heartbeat = asyncio.ensure_future(self._heartbeat(task_id, run))
-        finisher = asyncio.ensure_future(self._finish(task_id, run, heartbeat))
+        finisher = asyncio.ensure_future(self._finish(task_id, run, heartbeat, era))
         self._background.update((heartbeat, finisher))
         for job in (heartbeat, finisher):
             job.add_done_callback(self._background.discard)
@@ -136,21 +165,27 @@ class TaskRunner:
                 task_id, lease_expires_at=timezone.now() + timedelta(seconds=self.lease))
 
     async def _finish(self, task_id: str, run: asyncio.Task[Any],
-                      heartbeat: asyncio.Task[Any]) -> None:
+                      heartbeat: asyncio.Task[Any], era: Era) -> None:
         try:
             await asyncio.wait({run})
         finally:
             heartbeat.cancel()
             self.running.pop(task_id, None)
-        await in_thread(store.finish)(task_id, **self._outcome(run))
+        await in_thread(store.finish)(task_id, **self._outcome(run, era))
 
-    def _outcome(self, run: asyncio.Task[Any]) -> dict[str, Any]:
+    def _outcome(self, run: asyncio.Task[Any], era: Era) -> dict[str, Any]:
         if run.cancelled():
             return {"status": "cancelled", "status_message": "Cancelled"}
         exc = run.exception()
         if exc is not None:
             error, _status = self.server.dispatcher.error_for(exc, Era.MODERN)
             return {"status": "failed", "error": error.to_error(), "status_message": error.message}
+        if era is Era.LEGACY:  # 2025-11-25: a tool error fails the task (L-80)
+            result = run.result()
+            if result.get("isError"):
+                return {"status": "failed", "result": result,
+                        "status_message": "The tool reported an error"}
+            return {"status": "completed", "result": result}
         result = {"resultType": "complete", **run.result()}
         return {"status": "completed", "result": result}  # isError results too (S-78)
 
@@ -186,3 +221,63 @@ class TaskRunner:
             await in_thread(store.finish)(task.task_id, status="cancelled",
                                           status_message="Cancelled")
         return {}
+
+    # -- 2025-11-25: tasks/get, tasks/result, tasks/list, tasks/cancel (L-74..L-81) --------------
+    async def get_legacy(self, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+        return store.legacy_fields(await self.load(ctx, params))
+
+    async def result_legacy(self, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+        """Wait for the end; meanwhile relay the task's questions on this stream (L-76, L-77)."""
+        while True:
+            task = await self.load(ctx, params)
+            if task.is_terminal:
+                return self._payload(task)
+            if task.status == "input_required" and task.input_requests and ctx.asker:
+                await self._relay(ctx, task)
+            else:
+                await asyncio.sleep(self.poll_seconds)
+
+    async def _relay(self, ctx: Context, task: store.McpTask) -> None:
+        related = {RELATED_TASK: {"taskId": task.task_id}}
+        requests = {key: InputRequest(item["method"], {**item.get("params", {}),
+                                                       "_meta": related},
+                                      CAPABILITY_BY_METHOD.get(item["method"], "elicitation"))
+                    for key, item in task.input_requests.items()}
+        assert ctx.asker is not None
+        answers = await ctx.asker(ctx, requests)
+        await in_thread(store.answer)(task.task_id, answers)
+        if task.task_id in self.running:
+            self.running[task.task_id][1].wake.set()
+
+    @staticmethod
+    def _payload(task: store.McpTask) -> dict[str, Any]:
+        related = {RELATED_TASK: {"taskId": task.task_id}}
+        if task.result is not None:
+            return {**task.result, "_meta": {**task.result.get("_meta", {}), **related}}
+        error = task.error or {"code": -32603, "message": task.status_message or task.status}
+        raise McpError(error.get("message"), error.get("data"), code=error.get("code"))
+
+    async def list_legacy(self, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+        tasks = await in_thread(store.owned)(self.server.name, ctx.principal_key)
+        page, next_cursor = paginate(tasks, params, self.server.dispatcher.options.page_size)
+        result: dict[str, Any] = {"tasks": [store.legacy_fields(task) for task in page]}
+        if next_cursor:
+            result["nextCursor"] = next_cursor
+        return result
+
+    async def cancel_legacy(self, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+        """Move a running task to cancelled before answering (L-79)."""
+        task = await self.load(ctx, params)
+        if task.is_terminal:
+            raise InvalidParams(f"Task {task.task_id} has already ended ({task.status})")
+        await self.cancel(ctx, params)
+        for _ in range(int(self.lease / self.poll_seconds)):
+            task = await self.load(ctx, params)
+            if task.is_terminal:
+                break
+            await asyncio.sleep(self.poll_seconds / 5)
+        else:
+            await in_thread(store.finish)(task.task_id, status="cancelled",
+                                          status_message="Cancelled")
+            task = await self.load(ctx, params)
+        return store.legacy_fields(task)

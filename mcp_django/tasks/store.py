@@ -93,6 +93,22 @@ def wire_fields(task: McpTask) -> dict[str, Any]:
     return fields
 
 
+def legacy_fields(task: McpTask) -> dict[str, Any]:
+    """A 2025-11-25 `Task` (`ttl`, `pollInterval`; L-71, L-74)."""
+    fields: dict[str, Any] = {
+        "taskId": task.task_id, "status": task.status, "createdAt": _iso(task.created_at),
+        "lastUpdatedAt": _iso(task.updated_at), "ttl": task.ttl_ms,
+        "pollInterval": task.poll_interval_ms}
+    if task.status_message:
+        fields["statusMessage"] = task.status_message
+    return fields
+
+
+def owned(server: str, principal: str) -> list[McpTask]:
+    return list(McpTask.objects.filter(server=server, principal=principal, era="legacy")
+                .order_by("created_at", "pk"))
+
+
 def detailed(task: McpTask) -> dict[str, Any]:
     """`tasks/get`: the status plus what that status carries (S-74)."""
     result = wire_fields(task)

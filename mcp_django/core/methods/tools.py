@@ -13,7 +13,7 @@ from ..context import Context
 from ..errors import InvalidParams, McpError, ToolError
 from ..inputs import InputRequired
 from ..jsonrpc import dump
-from ..tasks import declares_tasks, require_tasks
+from ..tasks import LEGACY_TASKS_FROM, declares_tasks, legacy_task_param, require_tasks
 from ..versions import Era
 from .pagination import list_result
 
@@ -38,11 +38,16 @@ async def call_tool(server: Dispatcher, ctx: Context, params: dict[str, Any]) ->
         kwargs = spec.signature.validate(arguments)
     except ValidationError as exc:
         return error_result(validation_message(exc))
-    if spec.task is not None and ctx.era is Era.MODERN and server.tasks is not None:
+    if server.tasks is not None and ctx.era is Era.MODERN and spec.task is not None:
         if spec.task == "required":
             require_tasks(ctx)
         if declares_tasks(ctx):
             return await server.tasks.call(ctx, spec, kwargs)
+    elif (server.tasks is not None and ctx.era is Era.LEGACY
+          and ctx.protocol_version >= LEGACY_TASKS_FROM):
+        task = legacy_task_param(params, spec)
+        if task is not None:
+            return await server.tasks.call_legacy(ctx, spec, kwargs, task)
     return await run_tool(server, ctx, spec, kwargs)
 
 
