@@ -60,6 +60,7 @@ class McpTask(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                              on_delete=models.SET_NULL, related_name="mcp_tasks")
     era = models.CharField(_("era"), max_length=10, default="modern")
+    session_id = models.CharField(_("session id"), max_length=64, blank=True)
     method = models.CharField(_("method"), max_length=100, default="tools/call")
     tool = models.CharField(_("tool"), max_length=128, db_index=True)
     arguments = models.JSONField(_("arguments"), default=dict, blank=True)

@@ -38,6 +38,7 @@ REQUEST_DEFS = {
 }
 NOTIFICATION_DEFS = {
     "notifications/cancelled": "CancelledNotification",
+    "notifications/tasks/status": "TaskStatusNotification",
     "notifications/progress": "ProgressNotification",
     "notifications/message": "LoggingMessageNotification",
     "notifications/tools/list_changed": "ToolListChangedNotification",

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from pydantic import BaseModel
 
 from mcp_django import Context, ToolError, prompt, resource, tool
+from mcp_django.server import default_server
 
 from .models import Book
 
@@ -112,3 +115,9 @@ async def archive_genre(genre: str, ctx: Context) -> str:
     count = await Book.objects.filter(pk__in=[book.pk for book in books]).aupdate(archived=True)
     await ctx.report_progress(len(books) + 1, len(books) + 1, "archived")
     return f"Archived {count} {genre} book(s): {titles}."
+
+
+@receiver(post_save, sender=Book)
+def announce_book_change(sender: type[Book], instance: Book, **kwargs: object) -> None:
+    """Clients subscribed to a book's resource hear about every save (admin, shell, tools)."""
+    default_server.notify_resource_updated(f"library://books/{instance.pk}")

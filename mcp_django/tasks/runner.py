@@ -17,6 +17,7 @@ from django.utils import timezone
 from ..core.context import Context
 from ..core.errors import InvalidParams, McpError
 from ..core.inputs import InputRequest, check_response
+from ..core.jsonrpc import notification_message
 from ..core.methods.pagination import paginate
 from ..core.methods.tools import run_tool
 from ..core.tasks import RELATED_TASK
@@ -60,6 +61,7 @@ class TaskBinding:
                        **{keys[key]: item.to_wire() for key, item in requests.items()}}
         await in_thread(store.update)(self.task_id, status="input_required",
                                       input_requests=outstanding)
+        await self.runner.announce(self.task_id)
         answers = await self._wait_for_answers(set(keys.values()))
         return {key: check_response(item, answers[keys[key]]) for key, item in requests.items()}
 
@@ -132,6 +134,7 @@ class TaskRunner:
         ttl = task_param.get("ttl")
         task = await in_thread(store.create)(
             server=self.server.name, principal=ctx.principal_key, tool=spec.name, era="legacy",
+            session_id=ctx.session_id or "",
             user=ctx.principal if getattr(ctx.principal, "pk", None) is not None else None,
             arguments=ctx.params.get("arguments") or {},
             ttl_ms=ttl if isinstance(ttl, int) and ttl > 0 else self.ttl_ms,
@@ -172,6 +175,7 @@ class TaskRunner:
             heartbeat.cancel()
             self.running.pop(task_id, None)
         await in_thread(store.finish)(task_id, **self._outcome(run, era))
+        await self.announce(task_id)
 
     def _outcome(self, run: asyncio.Task[Any], era: Era) -> dict[str, Any]:
         if run.cancelled():
@@ -188,6 +192,15 @@ class TaskRunner:
             return {"status": "completed", "result": result}
         result = {"resultType": "complete", **run.result()}
         return {"status": "completed", "result": result}  # isError results too (S-78)
+
+    async def announce(self, task_id: str) -> None:
+        """`notifications/tasks/status` on a 2025-11-25 session's GET stream (L-82)."""
+        task = await in_thread(store.McpTask.objects.filter(task_id=task_id).first)()
+        if task is None or task.era != "legacy" or not task.session_id:
+            return
+        message = notification_message("notifications/tasks/status", store.legacy_fields(task))
+        await self.server.layer().group_send(self.server.session_group(task.session_id),
+                                             {"type": "session.message", "message": message})
 
     # -- tasks/get, tasks/update, tasks/cancel ----------------------------------------------
     async def load(self, ctx: Context, params: dict[str, Any]) -> store.McpTask:

@@ -106,3 +106,18 @@ def test_tasks_cancel_answers_with_the_cancelled_task(raw):
 def test_tasks_methods_need_a_2025_11_25_session(raw):
     session = raw.initialize("2025-06-18")
     assert session.request("tasks/list").final["error"]["code"] == -32601
+
+
+def test_status_changes_reach_the_sessions_get_stream(raw):
+    """L-82: notifications/tasks/status with the whole task."""
+    session = raw.initialize("2025-11-25")
+    stream = StreamReader("GET", raw.url, {**session.headers(), "Accept": "text/event-stream"},
+                          revision="2025-11-25")
+    time.sleep(0.3)
+    created = call_as_task(session, "slow_compute", {"seconds": 0.2, "label": "n"}
+                           ).result["task"]
+    done = stream.wait_for(lambda m: m.get("method") == "notifications/tasks/status"
+                           and m["params"]["status"] == "completed")
+    assert done["params"]["taskId"] == created["taskId"]
+    stream.close()
+    session.delete()
