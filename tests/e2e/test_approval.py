@@ -197,3 +197,44 @@ async def test_approval_as_a_task_with_the_sdk_client(library):
     assert result.content[0].text.startswith("Archived 4 fiction book(s)")
     assert "input_required" in tasks.seen and tasks.seen[-1] == "completed"
     assert await Book.objects.filter(genre="fiction", archived=True).acount() == 4
+
+
+@pytest.mark.asyncio
+async def test_sdk_client_cancelling_a_call_stops_the_waiting_tool(raw):
+    """The SDK cancels a legacy call that waits for the user: the tool is cancelled too."""
+    import anyio
+
+    token = uuid.uuid4().hex
+    asked = anyio.Event()
+
+    async def hang(context, params):
+        asked.set()
+        await anyio.sleep(60)
+
+    async with Client(raw.url, mode="legacy", elicitation_callback=hang) as client:
+        with anyio.move_on_after(10):
+            async with anyio.create_task_group() as group:
+                async def call() -> None:
+                    await client.call_tool("test_wait_for_approval", {"token": token})
+                group.start_soon(call)
+                await asked.wait()
+                group.cancel_scope.cancel()
+        await anyio.to_thread.run_sync(wait_state, raw, token, "cancelled")
+
+
+@pytest.mark.asyncio
+async def test_sdk_client_with_a_tampered_request_state(raw):
+    """Driving the rounds by hand with the SDK: a tampered requestState is refused."""
+    from mcp.shared.exceptions import MCPError
+
+    async with Client(raw.url, mode="2026-07-28", elicitation_callback=approve) as client:
+        first = await client.session.call_tool("test_input_required_result_tampered_state", {},
+                                               allow_input_required=True)
+        assert isinstance(first, types.InputRequiredResult)
+        with pytest.raises(MCPError) as refused:
+            await client.session.call_tool(
+                "test_input_required_result_tampered_state", {},
+                input_responses={"confirm": types.ElicitResult(action="accept",
+                                                               content={"ok": True})},
+                request_state=first.request_state + "-TAMPERED", allow_input_required=True)
+        assert refused.value.error.code == -32602
