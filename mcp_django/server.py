@@ -17,6 +17,7 @@ from .core.dispatcher import Dispatcher
 from .core.options import ServerOptions
 from .core.versions import Era
 from .registry import Registry, default_registry
+from .routing.bus import WorkerBus
 from .sessions.cache import CacheSessionStore
 from .sessions.events import EventLog
 from .sessions.index import SessionIndex, mark_terminated
@@ -56,7 +57,7 @@ class McpServer:
     def reset(self) -> None:
         """Forget built state so changed settings apply (tests, `setting_changed`)."""
         for attribute in ("dispatcher", "endpoint", "session_store", "index", "origin_policy",
-                          "event_log"):
+                          "event_log", "bus"):
             self.__dict__.pop(attribute, None)
 
     # -- built on first use ---------------------------------------------------------------------
@@ -98,6 +99,10 @@ class McpServer:
     @functools.cached_property
     def session_store(self) -> CacheSessionStore:
         return CacheSessionStore(self.setting("SESSION_CACHE_ALIAS"), self.setting("SESSION_TTL"))
+
+    @functools.cached_property
+    def bus(self) -> WorkerBus:
+        return WorkerBus(self.layer(), f"mcp_django.workers.{self.name}", self.session_store.call)
 
     @functools.cached_property
     def event_log(self) -> EventLog:

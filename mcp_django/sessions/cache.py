@@ -30,7 +30,7 @@ class CacheSessionStore:
         self.alias = alias
         self.ttl = ttl
         self.cache = caches[alias]
-        self._call = make_cache_caller(self.cache)
+        self.call = self._call = make_cache_caller(self.cache)
 
     async def create(self, session: SessionData) -> None:
         session.store = self

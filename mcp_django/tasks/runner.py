@@ -100,6 +100,18 @@ class TaskRunner:
         self.poll_seconds = 0.25
         self.running: dict[str, tuple[asyncio.Task[Any], TaskBinding]] = {}
         self._background: set[asyncio.Task[Any]] = set()
+        server.bus.on("task.wake", lambda m: self._wake_local(m["task"]))
+        server.bus.on("task.cancel", lambda m: self._cancel_local(m["task"]))
+
+    def _wake_local(self, task_id: str) -> bool:
+        if task_id in self.running:
+            self.running[task_id][1].wake.set()
+        return task_id in self.running
+
+    def _cancel_local(self, task_id: str) -> bool:
+        if task_id in self.running:
+            self.running[task_id][0].cancel()
+        return task_id in self.running
 
     # -- creation ---------------------------------------------------------------------------
     async def call(self, ctx: Context, spec: ToolSpec, kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -150,6 +162,9 @@ class TaskRunner:
     def _supervise(self, task_id: str, run: asyncio.Task[Any], binding: TaskBinding,
                    era: Era) -> None:
         self.running[task_id] = (run, binding)
+        listening = asyncio.ensure_future(self.server.bus.start())  # updates may come elsewhere
+        self._background.add(listening)
+        listening.add_done_callback(self._background.discard)
         heartbeat = asyncio.ensure_future(self._heartbeat(task_id, run))
         finisher = asyncio.ensure_future(self._finish(task_id, run, heartbeat, era))
         self._background.update((heartbeat, finisher))
@@ -219,8 +234,8 @@ class TaskRunner:
         if not isinstance(responses, dict):
             raise InvalidParams("params.inputResponses must be an object")
         await in_thread(store.answer)(task.task_id, responses)
-        if task.task_id in self.running:
-            self.running[task.task_id][1].wake.set()
+        if not self._wake_local(task.task_id):
+            await self.server.bus.broadcast("task.wake", task=task.task_id)
         return {}
 
     async def cancel(self, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
@@ -228,9 +243,10 @@ class TaskRunner:
         if task.is_terminal:
             return {}
         await in_thread(store.request_cancel)(task.task_id)
-        if task.task_id in self.running:
-            self.running[task.task_id][0].cancel()
-        elif task.lease_expires_at is None or task.lease_expires_at < timezone.now():
+        if self._cancel_local(task.task_id):
+            return {}
+        await self.server.bus.broadcast("task.cancel", task=task.task_id)
+        if task.lease_expires_at is None or task.lease_expires_at < timezone.now():
             await in_thread(store.finish)(task.task_id, status="cancelled",
                                           status_message="Cancelled")
         return {}
@@ -259,8 +275,8 @@ class TaskRunner:
         assert ctx.asker is not None
         answers = await ctx.asker(ctx, requests)
         await in_thread(store.answer)(task.task_id, answers)
-        if task.task_id in self.running:
-            self.running[task.task_id][1].wake.set()
+        if not self._wake_local(task.task_id):
+            await self.server.bus.broadcast("task.wake", task=task.task_id)
 
     @staticmethod
     def _payload(task: store.McpTask) -> dict[str, Any]:

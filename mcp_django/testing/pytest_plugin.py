@@ -32,3 +32,25 @@ def live_mcp_server(django_db_setup: None, django_db_blocker: object) -> Iterato
            "MCP_TEST_DB": str(settings.DATABASES["default"]["NAME"])}
     with LiveServer(_application(), env=env) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def mcp_workers(django_db_setup: None, django_db_blocker: object):
+    """A factory: `mcp_workers(2, settings="project.settings_redis")` starts daphne processes
+    sharing the database and the given settings (which must share a cache and channel layer),
+    stopped at the end of the test session."""
+    from django.conf import settings
+
+    started: list[LiveServer] = []
+
+    def start(count: int, settings_module: str, env: dict[str, str] | None = None
+              ) -> list[LiveServer]:
+        base = {"DJANGO_SETTINGS_MODULE": settings_module,
+                "MCP_TEST_DB": str(settings.DATABASES["default"]["NAME"]), **(env or {})}
+        workers = [LiveServer(_application(), env=base).start() for _ in range(count)]
+        started.extend(workers)
+        return workers
+
+    yield start
+    for worker in started:
+        worker.stop()

@@ -56,6 +56,9 @@ class LegacySessions:
         self.config = config
         self.inflight: dict[tuple[str, Any], asyncio.Task[Any]] = {}
         self.pending: dict[tuple[str, Any], asyncio.Future[Any]] = {}
+        server.bus.on("answer", lambda m: self._settle(m["session"], m["id"], m.get("result"),
+                                                        m.get("error")))
+        server.bus.on("cancel", lambda m: self._cancel_local(m["session"], m["requestId"]))
 
     # -- POST ---------------------------------------------------------------------------------
     async def post(self, request: IncomingRequest, message: Message, principal: Any,
@@ -64,10 +67,10 @@ class LegacySessions:
             return await self._initialize(request, message, principal, endpoint)
         session = await self._session_for(request, principal)
         if isinstance(message, JsonRpcNotification):
-            self._notify(session, message)
+            await self._notify(session, message)
             return empty_response(202)
         if isinstance(message, JsonRpcResponse):
-            self._deliver(session, message)
+            await self._deliver(session, message)
             return empty_response(202)
         ctx = self._context(endpoint, message, session, principal, request)
         if session is not None and not self.config.json_response:
@@ -140,16 +143,28 @@ class LegacySessions:
             for request_id, _request, _future in waiting.values():
                 self.pending.pop((session_id, request_id), None)
 
-    def _deliver(self, session: SessionData | None, message: JsonRpcResponse) -> None:
-        """Complete the matching pending request; late or unknown answers are dropped (L-48)."""
-        future = self.pending.get((session.id, message.id)) if session is not None else None
-        if future is None or future.done():
+    async def _deliver(self, session: SessionData | None, message: JsonRpcResponse) -> None:
+        """Complete the matching request here or on the worker that sent it (L-47, L-48)."""
+        if session is None:
             return
-        if message.error is not None:
-            detail = message.error.get("message", "error")
+        if not self._settle(session.id, message.id, message.result, message.error):
+            await self.server.bus.broadcast("answer", session=session.id, id=message.id,
+                                            result=message.result, error=message.error)
+
+    def _settle(self, session_id: str, request_id: Any, result: Any,
+                error: dict[str, Any] | None) -> bool:
+        """Resolve a local pending request; False when it is not here (late answers included)."""
+        future = self.pending.get((session_id, request_id))
+        if future is None:
+            return False
+        if future.done():
+            return True
+        if error is not None:
+            detail = error.get("message", "error")
             future.set_exception(InternalError(f"The client answered with an error: {detail}"))
         else:
-            future.set_result(message.result)
+            future.set_result(result)
+        return True
 
     def _stream_ids(self, version: str, session: SessionData | None = None
                     ) -> StreamIds | None:
@@ -160,15 +175,24 @@ class LegacySessions:
             return StreamIds(self.config.retry_ms)
         return StreamIds(self.config.retry_ms, self.server.event_log, session.id)
 
-    def _notify(self, session: SessionData | None, message: JsonRpcNotification) -> None:
+    async def _notify(self, session: SessionData | None, message: JsonRpcNotification) -> None:
+        """`notifications/cancelled` stops the request here, or on the worker that holds it."""
         if message.method != "notifications/cancelled" or session is None:
             return
-        task = self.inflight.get((session.id, message.params.get("requestId")))
+        request_id = message.params.get("requestId")
+        if not self._cancel_local(session.id, request_id):
+            await self.server.bus.broadcast("cancel", session=session.id, requestId=request_id)
+
+    def _cancel_local(self, session_id: str, request_id: Any) -> bool:
+        task = self.inflight.get((session_id, request_id))
         if task is not None:
             task.cancel()
+        return task is not None
 
     async def track(self, ctx: Context, run: RequestRun) -> Outgoing:
         """Start a streaming run, remembering it so `notifications/cancelled` can reach it."""
+        if ctx.session is not None:
+            await self.server.bus.start()
         task = run.launch()
         if ctx.session is not None:
             key = (ctx.session.id, ctx.request_id)
@@ -199,7 +223,7 @@ class LegacySessions:
         if isinstance(message, dict):
             return message
         if isinstance(message, JsonRpcNotification):
-            self._notify(session, message)
+            await self._notify(session, message)
             return None
         if isinstance(message, JsonRpcResponse):
             return None

@@ -1,0 +1,1 @@
+"""Cross-worker delivery on the Channels layer: answers, cancellations, worker liveness."""
