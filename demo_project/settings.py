@@ -55,8 +55,22 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'demo.sqlite3'}")}
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
-CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# REDIS_URL (e.g. redis://127.0.0.1:6379/0) switches both the cache (sessions, stream logs) and
+# the channel layer (cross-worker delivery) to Redis, for several workers. Without it, one
+# process with nothing installed: a local-memory cache and an in-memory layer.
+REDIS_URL = env("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+    }}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
+                                  "CONFIG": {"hosts": [REDIS_URL]}}}
+else:
+    CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 MCP_DJANGO = {
     "SERVER_NAME": "mcp-django-demo",

@@ -70,6 +70,13 @@ class InternalError(McpError):
     default_message = "Internal error"
 
 
+class ServiceUnavailable(InternalError):
+    """Shared state (cache, channel layer, database) cannot be reached: HTTP 503, retry later."""
+
+    default_message = "Service temporarily unavailable: shared storage is not reachable"
+    http_status = 503
+
+
 class RequestTimeout(InternalError):
     default_message = "Request timed out"
 

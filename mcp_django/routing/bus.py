@@ -18,8 +18,8 @@ from typing import Any
 
 logger = logging.getLogger("mcp_django.routing")
 Handler = Callable[[dict[str, Any]], Awaitable[None] | None]
-HEARTBEAT_SECONDS = 3.0
-LIVENESS_TTL = 10
+HEARTBEAT_SECONDS = 2.0
+LIVENESS_TTL = 6
 
 
 def liveness_key(worker: str) -> str:

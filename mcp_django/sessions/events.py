@@ -29,8 +29,13 @@ class EventLog:
         entries.append([number, message, final])
         await self._call("set", key, entries[-MAX_EVENTS:], self.ttl)
 
-    async def start(self, session_id: str, stream_id: str) -> None:
+    async def start(self, session_id: str, stream_id: str, owner: dict[str, Any]) -> None:
+        """Create the stream's empty log, and note which worker and request it belongs to."""
         await self._call("add", log_key(session_id, stream_id), [], self.ttl)
+        await self._call("set", log_key(session_id, stream_id) + ":owner", owner, self.ttl)
+
+    async def owner(self, session_id: str, stream_id: str) -> dict[str, Any] | None:
+        return await self._call("get", log_key(session_id, stream_id) + ":owner")
 
     async def read(self, session_id: str, stream_id: str) -> list[list[Any]] | None:
         """The stream's entries, or None when this session has no such stream (or it expired)."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..core.context import LOG_LEVELS, Context
-from ..core.errors import InvalidMeta, InvalidRequest, McpError
+from ..core.errors import InvalidMeta, InvalidRequest, McpError, ServiceUnavailable
 from ..core.headers import check_method_headers, check_param_headers, header_properties
 from ..core.jsonrpc import (
     JsonRpcNotification,
@@ -42,6 +42,22 @@ if TYPE_CHECKING:
     from ..server import McpServer
 
 logger = logging.getLogger("mcp_django.transport")
+
+
+def _unavailable_errors() -> tuple[type[BaseException], ...]:
+    from django.db import InterfaceError, OperationalError
+
+    errors: tuple[type[BaseException], ...] = (ConnectionError, TimeoutError, OperationalError,
+                                               InterfaceError)
+    try:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+    except ImportError:
+        return errors
+    return (*errors, RedisConnectionError, RedisTimeoutError)
+
+
+UNAVAILABLE = _unavailable_errors()
 
 
 @dataclass(frozen=True)
@@ -84,6 +100,10 @@ class Endpoint:
         except McpError as exc:
             request_id = getattr(exc, "request_id", None)
             return json_response(error_message(request_id, exc), exc.http_status)
+        except UNAVAILABLE as exc:  # fail fast and clearly; service resumes with the backend
+            logger.warning("Shared state unavailable (%s): answering 503", type(exc).__name__)
+            return json_response(error_message(None, ServiceUnavailable()), 503,
+                                 {"retry-after": "1"})
 
     def _http_error(self, exc: HttpError) -> Outgoing:
         if exc.code is None:

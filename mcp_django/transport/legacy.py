@@ -75,7 +75,7 @@ class LegacySessions:
         ctx = self._context(endpoint, message, session, principal, request)
         if session is not None and not self.config.json_response:
             ctx.asker = self._ask
-        ids = self._stream_ids(ctx.protocol_version, session)
+        ids = self._stream_ids(ctx.protocol_version, session, message.id)
         return await endpoint.respond(message, ctx, ids=ids)
 
     async def _initialize(self, request: IncomingRequest, message: JsonRpcRequest,
@@ -166,14 +166,15 @@ class LegacySessions:
             future.set_result(result)
         return True
 
-    def _stream_ids(self, version: str, session: SessionData | None = None
-                    ) -> StreamIds | None:
+    def _stream_ids(self, version: str, session: SessionData | None = None,
+                    request_id: Any = None) -> StreamIds | None:
         """Ids (and, with a session, a resumable log) for 2025-11-25 streams only (C-7)."""
         if version < PRIMING_FROM:
             return None
         if session is None:
             return StreamIds(self.config.retry_ms)
-        return StreamIds(self.config.retry_ms, self.server.event_log, session.id)
+        owner = {"worker": self.server.bus.worker, "request": request_id}
+        return StreamIds(self.config.retry_ms, self.server.event_log, session.id, owner)
 
     async def _notify(self, session: SessionData | None, message: JsonRpcNotification) -> None:
         """`notifications/cancelled` stops the request here, or on the worker that holds it."""
@@ -261,7 +262,19 @@ class LegacySessions:
             await asyncio.sleep(REPLAY_POLL_SECONDS)
             if loop.time() - last_keepalive >= self.config.keepalive:
                 last_keepalive = loop.time()
+                lost = await self._lost_request(session, stream)
+                if lost is not None:
+                    yield encode_event(lost, f"{stream}-{after + 1}")
+                    return
                 yield KEEPALIVE
+
+    async def _lost_request(self, session: SessionData, stream: str) -> dict[str, Any] | None:
+        """The error a client can act on when the worker running the stream's request died."""
+        owner = await self.server.event_log.owner(session.id, stream)
+        if not owner or await self.server.bus.alive(owner.get("worker", "")):
+            return None
+        return error_message(owner.get("request"), InternalError(
+            "The worker handling this request stopped before it finished; send it again"))
 
     async def _get_events(self, session: SessionData) -> AsyncIterator[bytes]:
         ids = self._stream_ids(session.protocol_version)

@@ -27,12 +27,13 @@ class StreamIds:
     """
 
     def __init__(self, retry_ms: int, log: EventLog | None = None,
-                 session_id: str | None = None) -> None:
+                 session_id: str | None = None, owner: dict[str, Any] | None = None) -> None:
         self.stream = secrets.token_hex(8)
         self.count = 0
         self.retry_ms = retry_ms
         self.log = log
         self.session_id = session_id
+        self.owner = owner or {}
 
     def next(self) -> str:
         self.count += 1
@@ -42,7 +43,7 @@ class StreamIds:
         """The priming event; the stream's (empty) log exists from now on, so a resume at
         once finds it."""
         if self.log is not None and self.session_id is not None:
-            await self.log.start(self.session_id, self.stream)
+            await self.log.start(self.session_id, self.stream, self.owner)
         return self.priming()
 
     async def encode(self, message: dict[str, Any], final: bool = False) -> bytes:
