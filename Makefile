@@ -9,7 +9,7 @@ CONFORMANCE := $(TOOLS)/node_modules/@modelcontextprotocol/conformance/dist/inde
 CONFORMANCE_VERSION := 0.2.0-alpha.12
 PORT ?= 8000
 
-.PHONY: setup demo test lint conformance bench clean
+.PHONY: setup demo test lint conformance bench clean system-deps
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,10 +37,19 @@ $(NODE22) $(CONFORMANCE):
 conformance: setup $(NODE22) $(CONFORMANCE)
 	MCP_NODE=$(NODE22) MCP_CONFORMANCE=$(CONFORMANCE) $(PY) -m pytest tests/conformance -v
 
+# nginx (deployment test) and redis-server (fault test) from Debian's packages when missing.
+system-deps:
+	@command -v nginx >/dev/null && command -v redis-server >/dev/null || \
+	  (apt-get install -y -qq nginx-light redis-server >/dev/null 2>&1 || \
+	   (apt-get update -qq && apt-get install -y -qq nginx-light redis-server >/dev/null)) || \
+	  echo "could not install nginx/redis-server: their tests will fail"
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || \
+	  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+
 lint: setup
 	$(VENV)/bin/ruff check mcp_django demo_project tests benchmarks
 
-test: setup $(NODE22) $(CONFORMANCE) lint
+test: setup system-deps $(NODE22) $(CONFORMANCE) lint
 	MCP_NODE=$(NODE22) MCP_CONFORMANCE=$(CONFORMANCE) $(PY) -m pytest -q
 
 bench: setup
