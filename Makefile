@@ -47,7 +47,7 @@ system-deps:
 	  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
 
 lint: setup
-	$(VENV)/bin/ruff check mcp_django demo_project tests benchmarks
+	$(VENV)/bin/ruff check mcp_django demo_project tests benchmarks scripts docs
 
 test: setup system-deps $(NODE22) $(CONFORMANCE) lint
 	MCP_NODE=$(NODE22) MCP_CONFORMANCE=$(CONFORMANCE) $(PY) -m pytest -q

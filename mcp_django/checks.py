@@ -50,3 +50,32 @@ def check_origins(app_configs: Any = None, **kwargs: Any) -> list[Any]:
                         hint="List your hosts, so DNS-rebinding protection can work.",
                         id="mcp_django.W002")]
     return []
+
+
+@register(Tags.compatibility)
+def check_channel_layer(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    layers = getattr(settings, "CHANNEL_LAYERS", {}) or {}
+    backend = (layers.get("default") or {}).get("BACKEND", "")
+    if settings.DEBUG or (backend and not backend.endswith("InMemoryChannelLayer")):
+        return []
+    return [Warning("MCP streams and answers are delivered through a per-process channel layer.",
+                    hint="With several worker processes, set CHANNEL_LAYERS to "
+                         "channels_redis.core.RedisChannelLayer, or an answer POSTed to one "
+                         "worker will not reach a tool waiting on another.",
+                    id="mcp_django.W003")]
+
+
+@register(Tags.caches, deploy=False)
+def check_session_cache_reachable(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    """E006: the session cache must answer at start-up (a wrong REDIS_URL fails here, early)."""
+    from django.core.cache import caches
+
+    alias = (getattr(settings, "MCP_DJANGO", {}) or {}).get("SESSION_CACHE_ALIAS", "default")
+    if alias not in settings.CACHES:
+        return []
+    try:
+        caches[alias].get("mcp_django:check")
+    except Exception as exc:
+        return [Error(f"The MCP session cache {alias!r} cannot be reached: "
+                      f"{type(exc).__name__}: {exc}", id="mcp_django.E006")]
+    return []

@@ -15,7 +15,23 @@ def ids() -> list[str]:
 
 
 def test_default_test_settings_pass():
-    assert ids() == ["mcp_django.W001"]  # tests run with DEBUG off and a local-memory cache
+    # tests run with DEBUG off, a local-memory cache and the in-memory channel layer
+    assert ids() == ["mcp_django.W001", "mcp_django.W003"]
+
+
+@override_settings(CHANNEL_LAYERS={"default": {
+    "BACKEND": "channels_redis.core.RedisChannelLayer",
+    "CONFIG": {"hosts": ["redis://127.0.0.1:6379/0"]}}})
+def test_shared_layer_has_no_w003():
+    assert "mcp_django.W003" not in ids()
+
+
+@override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                       "LOCATION": "redis://127.0.0.1:1/0",
+                                       "OPTIONS": {"socket_connect_timeout": 0.5}}})
+def test_unreachable_session_cache_is_e006():
+    """A dead port fails the check at start-up instead of the first request."""
+    assert "mcp_django.E006" in ids()
 
 
 @override_settings(MCP_DJANGO={"SESION_TTL": 5})
@@ -30,6 +46,7 @@ def test_missing_cache_alias_is_e003():
 
 @override_settings(CACHES=DUMMY_REDIS)
 def test_shared_cache_has_no_w001():
+    """A reachable Redis (started by .ci/run and make test)."""
     assert "mcp_django.W001" not in ids()
 
 
