@@ -60,8 +60,8 @@ def check_channel_layer(app_configs: Any = None, **kwargs: Any) -> list[Any]:
         return []
     return [Warning("MCP streams and answers are delivered through a per-process channel layer.",
                     hint="With several worker processes, set CHANNEL_LAYERS to "
-                         "channels_redis.core.RedisChannelLayer, or an answer POSTed to one "
-                         "worker will not reach a tool waiting on another.",
+                         "channels_redis.pubsub.RedisPubSubChannelLayer, or an answer POSTed "
+                         "to one worker will not reach a tool waiting on another.",
                     id="mcp_django.W003")]
 
 

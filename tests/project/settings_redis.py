@@ -13,6 +13,6 @@ CACHES = {"default": {
     "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
 }}
 CHANNEL_LAYERS = {"default": {
-    "BACKEND": "channels_redis.core.RedisChannelLayer",
+    "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
     "CONFIG": {"hosts": [REDIS_URL], "prefix": PREFIX},
 }}
