@@ -134,15 +134,24 @@ class RequestRun:
             if self.detached and not self.task.done():
                 assert self.ids is not None
                 yield retry_field(self.ids.retry_ms)
-                self._background = asyncio.ensure_future(self._log_rest())
-                _DETACHED.add(self._background)
-                self._background.add_done_callback(_DETACHED.discard)
+                self._continue_in_log()
                 return
             if not self.task.cancelled():
                 yield await self._encode(self.task.result().message, final=True)
         finally:
-            if self._background is None:
+            if self._background is None and self.resumable and not self.task.done():
+                self._continue_in_log()  # a dropped legacy stream is not a cancel (L-34, C-1)
+            elif self._background is None:
                 self.task.cancel()
+
+    @property
+    def resumable(self) -> bool:
+        return self.ids is not None and self.ids.log is not None
+
+    def _continue_in_log(self) -> None:
+        self._background = asyncio.ensure_future(self._log_rest())
+        _DETACHED.add(self._background)
+        self._background.add_done_callback(_DETACHED.discard)
 
     async def _drain(self) -> AsyncIterator[bytes]:
         assert self.task is not None

@@ -137,15 +137,39 @@ def wait_state(client: RawClient, token: str, state: str, seconds: float = 5) ->
     raise AssertionError(f"{token} is {status_of(client, token)}, not {state}")
 
 
-def test_disconnect_cancels_a_legacy_tool_waiting_for_approval(raw):
-    session = raw.initialize("2025-11-25", capabilities=FORM)
+def test_disconnect_cancels_a_tool_waiting_for_approval_without_resumable_streams(raw):
+    """2025-06-18 streams cannot be resumed, so a dropped stream cancels its request."""
+    session = raw.initialize("2025-06-18", capabilities=FORM)
     token = uuid.uuid4().hex
     body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
         "name": "test_wait_for_approval", "arguments": {"token": token}}}
-    stream = StreamReader("POST", raw.url, session.headers(), body, revision="2025-11-25")
+    stream = StreamReader("POST", raw.url, session.headers(), body, revision="2025-06-18")
     stream.wait_for(lambda m: m.get("method") == "elicitation/create")
     stream.close()
     wait_state(raw, token, "cancelled")
+
+
+def test_a_dropped_2025_11_25_stream_keeps_its_request_running(raw):
+    """L-34, C-1: not a cancel; the answer still lands and the result waits for a resume."""
+    from tests.e2e.test_input import post_answer
+
+    session = raw.initialize("2025-11-25", capabilities=FORM)
+    token = uuid.uuid4().hex
+    body = {"jsonrpc": "2.0", "id": "drop-1", "method": "tools/call", "params": {
+        "name": "test_wait_for_approval", "arguments": {"token": token}}}
+    stream = StreamReader("POST", raw.url, session.headers(), body, revision="2025-11-25")
+    asked = stream.wait_for(lambda m: m.get("method") == "elicitation/create")
+    last_id = [line[4:] for line in stream.raw.splitlines() if line.startswith("id: ")][-1]
+    stream.close()
+    time.sleep(0.3)
+    assert status_of(raw, token) == "running"
+    assert post_answer(raw, session, asked["id"], {"action": "accept",
+                                                   "content": {"approve": True}}) == 202
+    wait_state(raw, token, "finished")
+    resumed = StreamReader("GET", raw.url, {**session.headers(), "Accept": "text/event-stream",
+                                            "Last-Event-ID": last_id}, revision="2025-11-25")
+    final = resumed.wait_for(lambda m: m.get("id") == "drop-1")
+    assert final["result"]["content"][0]["text"] == "approval: accept"
 
 
 def test_notifications_cancelled_stops_a_tool_waiting_for_approval(raw):
