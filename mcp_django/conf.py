@@ -35,6 +35,13 @@ DEFAULTS: dict[str, Any] = {
     "LIST_TTL_MS": 60_000,
     "EXPOSE_ERROR_DETAILS": False,
     "AUTODISCOVER_MODULE": "mcp",
+    "AUTHENTICATION_CLASSES": [
+        "mcp_django.integrations.auth.BearerTokenAuthentication",
+        "mcp_django.integrations.auth.SessionAuthentication",
+    ],
+    "ALLOW_ANONYMOUS": False,
+    "AUTHORIZATION_SERVERS": [],
+    "SCOPES_SUPPORTED": [],
 }
 
 

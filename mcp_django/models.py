@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -90,3 +91,40 @@ class McpTask(models.Model):
     @property
     def is_terminal(self) -> bool:
         return self.status in ("completed", "failed", "cancelled")
+
+
+class McpToken(models.Model):
+    """A bearer token for MCP clients. Only a hash of the secret is stored."""
+
+    name = models.CharField(_("name"), max_length=100)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="mcp_tokens")
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True)
+    secret_hash = models.CharField(_("secret hash"), max_length=64)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("MCP token")
+        verbose_name_plural = _("MCP tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} (mcp_{self.prefix}_…)"
+
+    @property
+    def is_usable(self) -> bool:
+        now = timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+    @classmethod
+    def issue(cls, user: Any, name: str, expires_at: Any = None) -> tuple[McpToken, str]:
+        """Create a token; returns it and the secret, which is shown this once only."""
+        from .integrations.tokens import hash_secret, new_token
+
+        prefix, token = new_token()
+        record = cls.objects.create(user=user, name=name, prefix=prefix,
+                                    secret_hash=hash_secret(token), expires_at=expires_at)
+        return record, token

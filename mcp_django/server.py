@@ -11,6 +11,7 @@ from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
+from django.utils.module_loading import import_string
 
 from .conf import mcp_settings
 from .core.dispatcher import Dispatcher
@@ -57,7 +58,7 @@ class McpServer:
     def reset(self) -> None:
         """Forget built state so changed settings apply (tests, `setting_changed`)."""
         for attribute in ("dispatcher", "endpoint", "session_store", "index", "origin_policy",
-                          "event_log", "bus"):
+                          "event_log", "bus", "authenticators"):
             self.__dict__.pop(attribute, None)
 
     # -- built on first use ---------------------------------------------------------------------
@@ -65,6 +66,7 @@ class McpServer:
     def dispatcher(self) -> Dispatcher:
         dispatcher = Dispatcher(self.registry, self.server_options())
         dispatcher.state_codec = SignedStateCodec(self.name, self.setting("REQUEST_STATE_TTL"))
+        dispatcher.visibility = _visible
         if self.setting("TASKS"):
             from .tasks.methods import LEGACY_TASK_METHODS, MODERN_TASK_METHODS
             from .tasks.runner import TaskRunner
@@ -118,9 +120,22 @@ class McpServer:
         return OriginPolicy(hosts, frozenset(self.setting("ALLOWED_ORIGINS")))
 
     # -- services the transport calls -------------------------------------------------------------
+    @functools.cached_property
+    def authenticators(self) -> list[Any]:
+        return [import_string(path)() for path in self.setting("AUTHENTICATION_CLASSES")]
+
     async def resolve_principal(self, request: IncomingRequest) -> Any:
-        """The caller's identity; anonymous (None) until authentication classes are configured."""
-        return None
+        """The caller (a Django user) from the first class that recognises the request; without
+        one, None when ALLOW_ANONYMOUS, else 401 pointing at the resource metadata (A-4)."""
+        for authenticator in self.authenticators:
+            principal = await authenticator.authenticate(request)
+            if principal is not None:
+                return principal
+        if self.setting("ALLOW_ANONYMOUS"):
+            return None
+        from .integrations.auth import Unauthorized, metadata_url
+
+        raise Unauthorized(metadata_url(request))
 
     @staticmethod
     def principal_key(principal: Any) -> str:
@@ -207,6 +222,12 @@ class McpServer:
         from django.urls import path
 
         return [path(route, self.view, name=f"mcp-{self.name}")]
+
+
+def _visible(ctx: Any, spec: Any) -> bool:
+    from .integrations.permissions import allowed
+
+    return allowed(ctx.principal, getattr(spec, "permissions", None))
 
 
 default_server = McpServer("default", registry=default_registry)

@@ -25,6 +25,7 @@ class ToolSpec:
     icons: list[dict[str, Any]] | None = None
     meta: dict[str, Any] | None = None
     task: str | None = None
+    permissions: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod

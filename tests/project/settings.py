@@ -52,7 +52,7 @@ DATABASES = {"default": {
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 MCP_DJANGO = {"SERVER_NAME": "mcp-django-tests", "SSE_KEEPALIVE_SECONDS": 2.0,
-              "ALLOWED_ORIGINS": ["https://allowed.example"]}
+              "ALLOWED_ORIGINS": ["https://allowed.example"], "ALLOW_ANONYMOUS": True}
 USE_TZ = True
 STATIC_URL = "static/"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

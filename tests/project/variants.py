@@ -1,10 +1,13 @@
 """Servers with the two documented switches on, sharing the conformance fixtures."""
 
 from demo_project.conformance import conformance
+from mcp_django.registry import default_registry
 from mcp_django.server import McpServer
 
 stateless = McpServer("stateless", registry=conformance.registry, STATELESS_LEGACY=True)
 json_only = McpServer("json", registry=conformance.registry, JSON_RESPONSE=True)
+secure = McpServer("secure", registry=default_registry, ALLOW_ANONYMOUS=False,
+                   SERVER_TITLE="Library (tokens required)")
 leased = McpServer("leased", registry=conformance.registry, TASK_LEASE_SECONDS=1.0)
 short = McpServer("short", registry=conformance.registry, REQUEST_TIMEOUT=1.0,
                   STREAM_MAX_SECONDS=2.0, SSE_KEEPALIVE_SECONDS=0.5, SESSION_TTL=1,

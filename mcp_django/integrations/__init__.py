@@ -1,0 +1,1 @@
+"""Django sources of tools and policy: authentication, permissions, model and command toolsets."""

@@ -1,0 +1,117 @@
+"""Authentication: who is calling. Bearer tokens and Django sessions; 401s point at metadata."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from typing import Any
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.utils import timezone
+
+from ..transport.http import HttpError, IncomingRequest
+from . import tokens
+
+LAST_USED_THROTTLE = timedelta(seconds=60)
+CACHE_SECONDS = 5.0
+
+
+class Unauthorized(HttpError):
+    def __init__(self, metadata_url: str, error: str | None = None) -> None:
+        challenge = f'Bearer resource_metadata="{metadata_url}"'
+        if error:
+            challenge += f', error="{error}"'
+        super().__init__(401, "Unauthorized: a valid bearer token is required",
+                         {"WWW-Authenticate": challenge})
+
+
+def metadata_url(request: IncomingRequest) -> str:
+    """Where this endpoint's RFC 9728 protected-resource metadata lives."""
+    return base_url(request) + "/.well-known/oauth-protected-resource" + request.scope.get(
+        "path", "/mcp")
+
+
+def base_url(request: IncomingRequest) -> str:
+    scheme = request.headers.get("x-forwarded-proto") or request.scope.get("scheme", "http")
+    return f"{scheme}://{request.headers.get('host', 'localhost')}"
+
+
+class BearerTokenAuthentication:
+    """`Authorization: Bearer mcp_<prefix>_<secret>` for an `McpToken` (admin or `mcp_token`)."""
+
+    def __init__(self) -> None:
+        self._recent: dict[str, tuple[float, Any]] = {}
+
+    async def authenticate(self, request: IncomingRequest) -> Any:
+        header = request.headers.get("authorization")
+        if not header:
+            return None
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized(metadata_url(request), "invalid_request")
+        user = await self._user_for(token.strip())
+        if user is None:
+            raise Unauthorized(metadata_url(request), "invalid_token")
+        return user
+
+    async def _user_for(self, token: str) -> Any:
+        key = tokens.hash_secret(token)
+        cached = self._recent.get(key)
+        if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
+            return cached[1]
+        user = await database_sync_to_async(_token_user, thread_sensitive=False)(token)
+        if len(self._recent) > 4096:
+            self._recent.clear()
+        self._recent[key] = (time.monotonic(), user)
+        return user
+
+
+def _token_user(token: str) -> Any:
+    from ..models import McpToken
+
+    prefix = tokens.split(token)
+    record = McpToken.objects.select_related("user").filter(prefix=prefix).first() \
+        if prefix else None
+    if record is None or not tokens.matches(token, record.secret_hash) or not record.is_usable:
+        return None
+    if not record.user.is_active:
+        return None
+    now = timezone.now()
+    if record.last_used_at is None or now - record.last_used_at > LAST_USED_THROTTLE:
+        McpToken.objects.filter(pk=record.pk).update(last_used_at=now)
+    record.user.get_all_permissions()  # fill the permission cache off the event loop
+    return record.user
+
+
+class SessionAuthentication:
+    """The Django session cookie (a same-origin browser client; Origin is checked before)."""
+
+    async def authenticate(self, request: IncomingRequest) -> Any:
+        cookie = _cookie(request.headers.get("cookie", ""), settings.SESSION_COOKIE_NAME)
+        if not cookie:
+            return None
+        return await database_sync_to_async(_session_user, thread_sensitive=False)(cookie)
+
+
+def _cookie(header: str, name: str) -> str | None:
+    for part in header.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name:
+            return value
+    return None
+
+
+def _session_user(session_key: str) -> Any:
+    from importlib import import_module
+
+    from django.contrib.auth import get_user_model
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    user_id = store.get("_auth_user_id")
+    if user_id is None:
+        return None
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is not None:
+        user.get_all_permissions()
+    return user
