@@ -22,6 +22,7 @@ setup: $(VENV)/.installed
 	DJANGO_SETTINGS_MODULE=demo_project.settings $(PY) manage.py loaddata demo -v0
 
 demo: setup
+	@DJANGO_SETTINGS_MODULE=demo_project.settings $(PY) manage.py demo_users --url http://127.0.0.1:$(PORT)/mcp
 	@echo ""
 	@echo "  MCP endpoint:          http://127.0.0.1:$(PORT)/mcp"
 	@echo "  Conformance endpoint:  http://127.0.0.1:$(PORT)/conformance/mcp"

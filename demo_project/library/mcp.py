@@ -9,9 +9,10 @@ from django.dispatch import receiver
 from pydantic import BaseModel
 
 from mcp_django import Context, ToolError, prompt, resource, tool
+from mcp_django.integrations.toolsets import ModelToolset, toolset
 from mcp_django.server import default_server
 
-from .models import Book
+from .models import Author, Book
 
 
 class BookOut(BaseModel):
@@ -121,3 +122,30 @@ async def archive_genre(genre: str, ctx: Context) -> str:
 def announce_book_change(sender: type[Book], instance: Book, **kwargs: object) -> None:
     """Clients subscribed to a book's resource hear about every save (admin, shell, tools)."""
     default_server.notify_resource_updated(f"library://books/{instance.pk}")
+
+
+@toolset
+class BookTools(ModelToolset):
+    """book_list, book_retrieve, book_create, book_update, book_delete (model permissions)."""
+
+    model = Book
+    fields = ["id", "title", "author", "genre", "published", "pages"]  # not summary/archived
+    actions = ["list", "retrieve", "create", "update", "delete"]
+    filters = {"genre": ["exact", "in"], "published": ["gte", "lte"],
+               "title": ["icontains"], "author__name": ["icontains"]}
+    ordering_fields = ["title", "published", "pages"]
+    default_ordering = "title"
+
+    def has_object_permission(self, ctx: Context, action: str, obj: Book) -> bool:
+        """Archived books are read-only except for superusers."""
+        return action == "retrieve" or not obj.archived or ctx.user.is_superuser
+
+
+@toolset
+class AuthorTools(ModelToolset):
+    """author_list, author_retrieve (read-only, the default)."""
+
+    model = Author
+    fields = ["id", "name", "born"]
+    filters = {"name": ["icontains"], "born": ["gte", "lte"]}
+    ordering_fields = ["name", "born"]

@@ -1,0 +1,278 @@
+"""ModelToolset: CRUD tools for a Django model, shaped like DRF's ModelViewSet.
+
+    @toolset
+    class BookTools(ModelToolset):
+        model = Book
+        fields = ["id", "title", "author", "genre", "published"]
+        actions = ["list", "retrieve", "create", "update"]
+        filters = {"genre": ["exact", "in"], "published": ["gte", "lte"],
+                   "author__name": ["icontains"]}
+        ordering_fields = ["title", "published"]
+
+        def get_queryset(self, ctx):
+            return super().get_queryset(ctx).filter(archived=False)
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any, ClassVar, Literal
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
+
+from ..core.context import Context
+from ..core.errors import ConfigError, InvalidParams, ToolError
+from ..registry import Registry
+from ..registry.signature import Signature
+from ..registry.tools import ToolSpec
+from .fields import field_info, field_type, resolve, to_json
+
+ACTIONS = ("list", "retrieve", "create", "update", "delete")
+PERMS = {"list": "view", "retrieve": "view", "create": "add", "update": "change",
+         "delete": "delete"}
+RANGE_LOOKUPS = ("gt", "gte", "lt", "lte")
+NOT_FOUND = "Not found"
+
+
+class ModelToolset:
+    model: ClassVar[type[models.Model]]
+    fields: ClassVar[list[str]]
+    write_fields: ClassVar[list[str] | None] = None
+    actions: ClassVar[tuple[str, ...] | list[str]] = ("list", "retrieve")
+    filters: ClassVar[dict[str, list[str]]] = {}
+    ordering_fields: ClassVar[list[str]] = []
+    default_ordering: ClassVar[str] = "pk"
+    page_size: ClassVar[int] = 20
+    max_page_size: ClassVar[int] = 100
+    prefix: ClassVar[str] = ""
+    count: ClassVar[bool] = True
+
+    # -- hooks (override like DRF) ----------------------------------------------------------
+    def get_queryset(self, ctx: Context) -> models.QuerySet[Any]:
+        return self.model._default_manager.all()
+
+    def has_object_permission(self, ctx: Context, action: str, obj: models.Model) -> bool:
+        return True
+
+    def get_permissions(self, action: str) -> list[str]:
+        meta = self.model._meta
+        return [f"{meta.app_label}.{PERMS[action]}_{meta.model_name}"]
+
+    def perform_create(self, ctx: Context, instance: models.Model) -> None:
+        instance.save()
+
+    def perform_update(self, ctx: Context, instance: models.Model) -> None:
+        instance.save()
+
+    def perform_destroy(self, ctx: Context, instance: models.Model) -> None:
+        instance.delete()
+
+    # -- the actions (run in a thread, with the ORM) -----------------------------------------
+    def list(self, ctx: Context, filters: dict[str, Any], ordering: str | None,
+             cursor: str | None, page_size: int) -> dict[str, Any]:
+        queryset = self.get_queryset(ctx).filter(**filters)
+        queryset = queryset.order_by(ordering or self.default_ordering, "pk")
+        offset = _offset(cursor)
+        rows = list(queryset[offset:offset + page_size + 1])
+        more = len(rows) > page_size
+        page = [to_json(row, self.fields) for row in rows[:page_size]]
+        result: dict[str, Any] = {"items": page,
+                                  "nextCursor": _cursor(offset + page_size) if more else None}
+        if self.count:
+            result["count"] = queryset.count()
+        return result
+
+    def retrieve(self, ctx: Context, id: Any) -> dict[str, Any]:
+        return to_json(self.get_object(ctx, "retrieve", id), self.fields)
+
+    def create(self, ctx: Context, **data: Any) -> dict[str, Any]:
+        instance = self.model(**self._assignments(data))
+        with transaction.atomic():
+            _validate(instance)
+            self.perform_create(ctx, instance)
+        return to_json(instance, self.fields)
+
+    def update(self, ctx: Context, id: Any, **data: Any) -> dict[str, Any]:
+        with transaction.atomic():
+            instance = self.get_object(ctx, "update", id, for_update=True)
+            for name, value in self._assignments(data).items():
+                setattr(instance, name, value)
+            _validate(instance)
+            self.perform_update(ctx, instance)
+        return to_json(instance, self.fields)
+
+    def delete(self, ctx: Context, id: Any) -> dict[str, Any]:
+        with transaction.atomic():
+            instance = self.get_object(ctx, "delete", id, for_update=True)
+            self.perform_destroy(ctx, instance)
+        return {"deleted": True}
+
+    def get_object(self, ctx: Context, action: str, id: Any, for_update: bool = False
+                   ) -> models.Model:
+        """Scoped by `get_queryset`; an object the caller may not touch is simply not found."""
+        queryset = self.get_queryset(ctx)
+        if for_update:
+            queryset = queryset.select_for_update()
+        instance = queryset.filter(pk=id).first()
+        if instance is None or not self.has_object_permission(ctx, action, instance):
+            raise ToolError(NOT_FOUND)
+        return instance
+
+    def _assignments(self, data: dict[str, Any]) -> dict[str, Any]:
+        assigned = {}
+        for name, value in data.items():
+            if value is None and name not in self._nullable:
+                continue  # absent in a partial update
+            field = self.model._meta.get_field(name)
+            assigned[field.attname] = value
+        return assigned
+
+    # -- registration -------------------------------------------------------------------------
+    @classmethod
+    def register(cls, registry: Registry) -> None:
+        toolset = cls()
+        toolset._check()
+        for action in cls.actions:
+            registry.add_tool(toolset._tool(action))
+
+    def _check(self) -> None:
+        meta = self.model._meta
+        names = {field.name for field in meta.get_fields() if field.concrete}
+        unknown = (set(self.fields) | set(self.write_fields or [])) - names
+        unknown |= {a for a in self.actions if a not in ACTIONS}
+        for path in self.filters:
+            try:
+                resolve(self.model, path)
+            except Exception:
+                unknown.add(path)
+        if unknown:
+            raise ConfigError(f"{type(self).__name__}: unknown fields or actions {sorted(unknown)}")
+        self._nullable = {n for n in self._writable() if meta.get_field(n).null}
+
+    def _writable(self) -> list[str]:
+        pk = self.model._meta.pk.name
+        return [n for n in (self.write_fields or self.fields) if n != pk
+                and getattr(self.model._meta.get_field(n), "editable", True)]
+
+    def _tool(self, action: str) -> ToolSpec:
+        meta = self.model._meta
+        name = f"{self.prefix}{meta.model_name}_{action}"
+        arguments = getattr(self, f"_{action}_arguments")()
+        method = getattr(self, action)
+
+        def run(ctx: Context, **kwargs: Any) -> dict[str, Any]:
+            if action == "list":
+                filters = kwargs.pop("filters", None)
+                kwargs["filters"] = filters.model_dump(exclude_none=True, by_alias=True) \
+                    if filters is not None else {}
+            return method(ctx, **kwargs)
+
+        run.__name__ = name
+        schema = arguments.model_json_schema()
+        schema.pop("title", None)
+        signature = Signature(arguments, schema, "ctx", TypeAdapter(dict[str, Any]),
+                              self._output_schema(action), False, False)
+        verbose = meta.verbose_name_plural if action == "list" else meta.verbose_name
+        return ToolSpec(name, run, signature, description=f"{action.title()} {verbose}.",
+                        title=f"{action.title()} {verbose}",
+                        permissions=self.get_permissions(action),
+                        annotations={"readOnlyHint": action in ("list", "retrieve"),
+                                     "destructiveHint": action == "delete"})
+
+    # -- argument models -----------------------------------------------------------------------
+    def _list_arguments(self) -> type[BaseModel]:
+        fields: dict[str, Any] = {}
+        for path, lookups in self.filters.items():
+            kind = field_type(resolve(self.model, path))
+            for lookup in lookups:
+                key = path if lookup == "exact" else f"{path}__{lookup}"
+                value = list[kind] if lookup == "in" else bool if lookup == "isnull" else kind
+                fields[key] = (value | None, Field(None))
+        filters = create_model(f"{self.model.__name__}Filters",
+                               __config__=ConfigDict(extra="forbid"), **fields)
+        orderings = [*self.ordering_fields, *(f"-{f}" for f in self.ordering_fields)]
+        ordering: Any = Literal[tuple(orderings)] if orderings else None  # type: ignore[misc]
+        return create_model(
+            f"{self.model.__name__}ListArguments", __config__=ConfigDict(extra="forbid"),
+            filters=(filters | None, Field(None, description="Declared filters only")),
+            ordering=(ordering | None, Field(None)),
+            cursor=(str | None, Field(None, description="nextCursor of the previous page")),
+            page_size=(int, Field(self.page_size, ge=1, le=self.max_page_size)))
+
+    def _id_arguments(self, name: str) -> type[BaseModel]:
+        pk = self.model._meta.pk
+        return create_model(name, __config__=ConfigDict(extra="forbid"),
+                            id=(field_type(pk), Field(..., description="Primary key")))
+
+    def _retrieve_arguments(self) -> type[BaseModel]:
+        return self._id_arguments(f"{self.model.__name__}RetrieveArguments")
+
+    def _delete_arguments(self) -> type[BaseModel]:
+        return self._id_arguments(f"{self.model.__name__}DeleteArguments")
+
+    def _create_arguments(self) -> type[BaseModel]:
+        fields = {name: field_info(self.model._meta.get_field(name),
+                                   required=_required(self.model._meta.get_field(name)))
+                  for name in self._writable()}
+        return create_model(f"{self.model.__name__}CreateArguments",
+                            __config__=ConfigDict(extra="forbid"), **fields)
+
+    def _update_arguments(self) -> type[BaseModel]:
+        pk = self.model._meta.pk
+        fields = {name: field_info(self.model._meta.get_field(name), required=False)
+                  for name in self._writable()}
+        return create_model(f"{self.model.__name__}UpdateArguments",
+                            __config__=ConfigDict(extra="forbid"),
+                            id=(field_type(pk), Field(...)), **fields)
+
+    def _output_schema(self, action: str) -> dict[str, Any]:
+        properties = {name: TypeAdapter(field_type(self.model._meta.get_field(name))
+                                        ).json_schema() for name in self.fields}
+        item = {"type": "object", "properties": properties}
+        if action == "list":
+            return {"type": "object", "properties": {
+                "items": {"type": "array", "items": item},
+                "nextCursor": {"type": ["string", "null"]}, "count": {"type": "integer"}},
+                "required": ["items"]}
+        if action == "delete":
+            return {"type": "object", "properties": {"deleted": {"type": "boolean"}}}
+        return item
+
+
+def toolset(cls: type[ModelToolset]) -> type[ModelToolset]:
+    """Register a toolset's tools into the default server (use in an app's `mcp.py`)."""
+    from ..registry import default_registry
+
+    cls.register(default_registry)
+    return cls
+
+
+def _required(field: models.Field) -> bool:
+    return not (field.null or field.blank or field.has_default())
+
+
+def _validate(instance: models.Model) -> None:
+    try:
+        instance.full_clean()
+    except ValidationError as exc:
+        raise ToolError("Invalid data: " + "; ".join(
+            f"{field}: {' '.join(messages)}" for field, messages in exc.message_dict.items())
+        ) from None
+
+
+def _cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"m:{offset}".encode()).decode()
+
+
+def _offset(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
+        if kind == "m" and int(value) >= 0:
+            return int(value)
+    except (ValueError, UnicodeError):
+        pass
+    raise InvalidParams("Invalid cursor")
