@@ -9,6 +9,7 @@ from django.dispatch import receiver
 from pydantic import BaseModel
 
 from mcp_django import Context, ToolError, prompt, resource, tool
+from mcp_django.integrations.commands import CommandToolset, commands
 from mcp_django.integrations.toolsets import ModelToolset, toolset
 from mcp_django.server import default_server
 
@@ -149,3 +150,12 @@ class AuthorTools(ModelToolset):
     fields = ["id", "name", "born"]
     filters = {"name": ["icontains"], "born": ["gte", "lte"]}
     ordering_fields = ["name", "born"]
+
+
+@commands
+class LibraryCommands(CommandToolset):
+    """command_library_report (output streamed as log lines) and command_check, for editors."""
+
+    commands = ["library_report", "check"]
+    permissions = ["library.change_book"]
+    timeout = 60

@@ -18,6 +18,7 @@ short = McpServer("short", registry=conformance.registry, REQUEST_TIMEOUT=1.0,
 import asyncio  # noqa: E402
 
 from mcp_django import Context  # noqa: E402
+from mcp_django.integrations.commands import CommandToolset  # noqa: E402
 
 SLOW_STATES: dict[str, str] = {}
 
@@ -55,3 +56,25 @@ async def test_wait_for_approval(ctx: Context, token: str = "", work: float = 0.
         raise
     SLOW_STATES[token] = "finished"
     return f"approval: {answer.get('action')}"
+
+
+class QuickCommands(CommandToolset):
+    """The demo's report command with a one-second limit, open to anyone (tests only)."""
+
+    commands = ["library_report"]
+    prefix = "quick_"
+    timeout = 1.0
+    permissions = None
+
+
+QuickCommands.register(conformance.registry)
+
+
+class PatientCommands(QuickCommands):
+    """The same command with a long limit, to show that cancellation (not a timeout) stops it."""
+
+    prefix = "patient_"
+    timeout = 60.0
+
+
+PatientCommands.register(conformance.registry)
