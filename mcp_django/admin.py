@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import McpSession, McpTask
+from .models import McpSession, McpTask, McpToken
 from .server import servers
 
 
@@ -131,3 +131,38 @@ class McpTaskAdmin(admin.ModelAdmin):
                              status_message=f"Cancelled by {request.user.get_username()}")
             count += 1
         self.message_user(request, _("%d task(s) asked to stop.") % count, messages.SUCCESS)
+
+
+@admin.register(McpToken)
+class McpTokenAdmin(admin.ModelAdmin):
+    """Tokens: the secret is shown once, right after creation; revoke with an action."""
+
+    list_display = ("name", "user", "masked", "created_at", "expires_at", "last_used_at",
+                    "revoked_at")
+    list_filter = ("revoked_at", "expires_at")
+    search_fields = ("name", "prefix", "user__username")
+    actions = ("revoke_tokens",)
+    fields = ("name", "user", "expires_at")
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
+
+    @admin.display(description=_("token"))
+    def masked(self, obj: McpToken) -> str:
+        return f"mcp_{obj.prefix}_…"
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: McpToken, form: Any, change: bool) -> None:
+        if change:
+            return
+        record, secret = McpToken.issue(obj.user, obj.name, obj.expires_at)
+        obj.pk = record.pk
+        self.message_user(request, format_html(
+            _("Token created. Copy it now, it will not be shown again: <code>{}</code>"),
+            secret), messages.WARNING)
+
+    @admin.action(description=_("Revoke selected tokens"), permissions=["delete"])
+    def revoke_tokens(self, request: HttpRequest, queryset: Any) -> None:
+        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(request, _("%d token(s) revoked.") % count, messages.SUCCESS)

@@ -79,3 +79,19 @@ def check_session_cache_reachable(app_configs: Any = None, **kwargs: Any) -> lis
         return [Error(f"The MCP session cache {alias!r} cannot be reached: "
                       f"{type(exc).__name__}: {exc}", id="mcp_django.E006")]
     return []
+
+
+@register(Tags.compatibility)
+def check_registries(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    """E004 invalid/duplicate names and unknown toolset fields; E007 unknown allowlisted
+    commands (recorded while toolsets registered, so imports never crash)."""
+    from .server import servers
+
+    seen: set[int] = set()
+    messages: list[Any] = []
+    for server in servers.values():
+        if id(server.registry) in seen:
+            continue
+        seen.add(id(server.registry))
+        messages += [Error(text, id=check_id) for check_id, text in server.registry.problems]
+    return messages

@@ -45,12 +45,17 @@ class CommandToolset:
 
     @classmethod
     def register(cls, registry: Registry) -> None:
+        """Add a tool per command; unknown commands are recorded for system check E007."""
         available = get_commands()
-        missing = [name for name in cls.commands if name not in available]
-        if missing:
-            raise ConfigError(f"{cls.__name__}: no management command named {missing}")
         for name in cls.commands:
-            registry.add_tool(cls()._tool(name, available[name]))
+            if name not in available:
+                registry.problems.append(("mcp_django.E007", f"{cls.__name__}: no management "
+                                                             f"command named {name!r}"))
+                continue
+            try:
+                registry.add_tool(cls()._tool(name, available[name]))
+            except ConfigError as exc:
+                registry.problems.append(("mcp_django.E004", str(exc)))
 
     def _tool(self, command: str, app: str) -> ToolSpec:
         parser = load_command_class(app, command).create_parser("manage.py", command)

@@ -70,8 +70,8 @@ class ModelToolset:
         instance.delete()
 
     # -- the actions (run in a thread, with the ORM) -----------------------------------------
-    def list(self, ctx: Context, filters: dict[str, Any], ordering: str | None,
-             cursor: str | None, page_size: int) -> dict[str, Any]:
+    def list(self, ctx: Context, filters: dict[str, Any], cursor: str | None, page_size: int,
+             ordering: str | None = None) -> dict[str, Any]:
         queryset = self.get_queryset(ctx).filter(**filters)
         queryset = queryset.order_by(ordering or self.default_ordering, "pk")
         offset = _offset(cursor)
@@ -132,10 +132,14 @@ class ModelToolset:
     # -- registration -------------------------------------------------------------------------
     @classmethod
     def register(cls, registry: Registry) -> None:
+        """Add the toolset's tools; a misconfiguration is recorded for system check E004."""
         toolset = cls()
-        toolset._check()
-        for action in cls.actions:
-            registry.add_tool(toolset._tool(action))
+        try:
+            toolset._check()
+            for action in cls.actions:
+                registry.add_tool(toolset._tool(action))
+        except ConfigError as exc:
+            registry.problems.append(("mcp_django.E004", str(exc)))
 
     def _check(self) -> None:
         meta = self.model._meta
@@ -192,14 +196,17 @@ class ModelToolset:
                 fields[key] = (value | None, Field(None))
         filters = create_model(f"{self.model.__name__}Filters",
                                __config__=ConfigDict(extra="forbid"), **fields)
+        arguments: dict[str, Any] = {
+            "filters": (filters | None, Field(None, description="Declared filters only")),
+            "cursor": (str | None, Field(None, description="nextCursor of the previous page")),
+            "page_size": (int, Field(self.page_size, ge=1, le=self.max_page_size)),
+        }
         orderings = [*self.ordering_fields, *(f"-{f}" for f in self.ordering_fields)]
-        ordering: Any = Literal[tuple(orderings)] if orderings else None  # type: ignore[misc]
-        return create_model(
-            f"{self.model.__name__}ListArguments", __config__=ConfigDict(extra="forbid"),
-            filters=(filters | None, Field(None, description="Declared filters only")),
-            ordering=(ordering | None, Field(None)),
-            cursor=(str | None, Field(None, description="nextCursor of the previous page")),
-            page_size=(int, Field(self.page_size, ge=1, le=self.max_page_size)))
+        if orderings:
+            choices: Any = Literal[tuple(orderings)]  # type: ignore[misc]
+            arguments["ordering"] = (choices | None, Field(None))
+        return create_model(f"{self.model.__name__}ListArguments",
+                            __config__=ConfigDict(extra="forbid"), **arguments)
 
     def _id_arguments(self, name: str) -> type[BaseModel]:
         pk = self.model._meta.pk

@@ -24,6 +24,7 @@ class Registry:
         self.prompts: dict[str, PromptSpec] = {}
         self.completions: dict[tuple[str, str], CompletionHandler] = {}
         self.listeners: list[Callable[[str], Any]] = []
+        self.problems: list[tuple[str, str]] = []  # (check id, message), reported by checks
 
     # -- decorators -------------------------------------------------------------------------
     @overload

@@ -63,3 +63,37 @@ def test_wildcard_hosts_without_origins_is_w002():
 @override_settings(ALLOWED_HOSTS=["*"], MCP_DJANGO={"ALLOWED_ORIGINS": ["https://a.example"]})
 def test_wildcard_hosts_with_origins_is_fine():
     assert "mcp_django.W002" not in ids()
+
+
+def test_misconfigured_toolsets_are_reported_not_raised():
+    """E004 (unknown field, duplicate name) and E007 (unknown command) come from the checks."""
+    from demo_project.library.models import Book
+    from mcp_django.integrations.commands import CommandToolset
+    from mcp_django.integrations.toolsets import ModelToolset
+    from mcp_django.server import McpServer, servers
+
+    server = McpServer("checks-demo")
+    try:
+        class Broken(ModelToolset):
+            model = Book
+            fields = ["id", "no_such_field"]
+
+        class Twice(ModelToolset):
+            model = Book
+            fields = ["id"]
+
+        class Unknown(CommandToolset):
+            commands = ["no_such_command"]
+
+        Broken.register(server.registry)
+        Twice.register(server.registry)
+        Twice.register(server.registry)
+        Unknown.register(server.registry)
+        found = [(m.id, m.msg) for m in run_checks() if m.id in ("mcp_django.E004",
+                                                                  "mcp_django.E007")]
+        assert [check_id for check_id, _msg in found] == ["mcp_django.E004", "mcp_django.E004",
+                                                          "mcp_django.E007"]
+        assert "no_such_field" in found[0][1] and "Duplicate tool" in found[1][1]
+        assert "no_such_command" in found[2][1]
+    finally:
+        servers.pop("checks-demo")
