@@ -122,7 +122,10 @@ class McpServer:
     # -- services the transport calls -------------------------------------------------------------
     @functools.cached_property
     def authenticators(self) -> list[Any]:
-        return [import_string(path)() for path in self.setting("AUTHENTICATION_CLASSES")]
+        authenticators = [import_string(path)() for path in self.setting("AUTHENTICATION_CLASSES")]
+        for authenticator in authenticators:
+            authenticator.server = self
+        return authenticators
 
     async def resolve_principal(self, request: IncomingRequest) -> Any:
         """The caller (a Django user) from the first class that recognises the request; without
@@ -131,10 +134,12 @@ class McpServer:
             principal = await authenticator.authenticate(request)
             if principal is not None:
                 return principal
-        if self.setting("ALLOW_ANONYMOUS"):
-            return None
         from .integrations.auth import Unauthorized, metadata_url
 
+        if "authorization" in request.headers:  # a credential nobody accepts is never anonymous
+            raise Unauthorized(metadata_url(request), "invalid_token")
+        if self.setting("ALLOW_ANONYMOUS"):
+            return None
         raise Unauthorized(metadata_url(request))
 
     @staticmethod

@@ -48,8 +48,8 @@ class BearerTokenAuthentication:
         if not header:
             return None
         scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthorized(metadata_url(request), "invalid_request")
+        if scheme.lower() != "bearer" or not tokens.split(token.strip()):
+            return None  # not ours: another class may know it (or resolve_principal refuses)
         user = await self._user_for(token.strip())
         if user is None:
             raise Unauthorized(metadata_url(request), "invalid_token")
@@ -115,3 +115,58 @@ def _session_user(session_key: str) -> Any:
     if user is not None:
         user.get_all_permissions()
     return user
+
+
+class OAuth2Authentication:
+    """OAuth 2.1 resource-server mode with django-oauth-toolkit access tokens.
+
+    The token must be valid, carry `MCP_DJANGO["SCOPES_SUPPORTED"]` scopes when any are set,
+    and name this endpoint among its RFC 8707 resource indicators (audience, A-7). A missing
+    scope is 403 `insufficient_scope` (A-5); anything else wrong is 401 `invalid_token`.
+    """
+
+    server: Any = None  # set by McpServer
+
+    async def authenticate(self, request: IncomingRequest) -> Any:
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip() or tokens.split(token.strip()):
+            return None  # not a bearer token, or one of ours (BearerTokenAuthentication)
+        resource = base_url(request) + request.scope.get("path", "/mcp")
+        scopes = list(self.server.setting("SCOPES_SUPPORTED"))
+        verdict, user = await database_sync_to_async(_oauth_user, thread_sensitive=False)(
+            token.strip(), resource, scopes)
+        if verdict == "insufficient_scope":
+            raise InsufficientScope(metadata_url(request), scopes)
+        if user is None:
+            raise Unauthorized(metadata_url(request), "invalid_token")
+        return user
+
+
+class InsufficientScope(HttpError):
+    def __init__(self, metadata: str, scopes: list[str]) -> None:
+        challenge = (f'Bearer error="insufficient_scope", scope="{" ".join(scopes)}", '
+                     f'resource_metadata="{metadata}"')
+        super().__init__(403, "Forbidden: the token lacks a required scope",
+                         {"WWW-Authenticate": challenge})
+
+
+def _oauth_user(token: str, resource: str, scopes: list[str]) -> tuple[str, Any]:
+    import hashlib
+
+    from oauth2_provider.models import get_access_token_model
+
+    model = get_access_token_model()
+    lookup = {"token_checksum": hashlib.sha256(token.encode()).hexdigest()} \
+        if hasattr(model, "token_checksum") else {"token": token}
+    access = model.objects.select_related("user").filter(**lookup).first()
+    if access is None or access.is_expired() or access.user is None:
+        return "invalid", None
+    if hasattr(access, "allows_audience") and not access.allows_audience(resource):
+        return "invalid", None
+    if scopes and not access.allow_scopes(scopes):
+        return "insufficient_scope", None
+    if not access.user.is_active:
+        return "invalid", None
+    access.user.get_all_permissions()
+    return "ok", access.user

@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "channels",
     "mcp_django",
     "demo_project.library",
+    "oauth2_provider",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

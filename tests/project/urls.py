@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from demo_project.conformance import conformance
-from tests.project.variants import json_only, leased, secure, short, stateless
+from tests.project.variants import json_only, leased, oauth, secure, short, stateless
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -15,4 +15,5 @@ urlpatterns = [
     path("short/", include(short.urls("mcp"))),
     path("leased/", include(leased.urls("mcp"))),
     path("secure/", include(secure.urls("mcp"))),
+    path("oauth/", include(oauth.urls("mcp"))),
 ]

@@ -8,6 +8,9 @@ stateless = McpServer("stateless", registry=conformance.registry, STATELESS_LEGA
 json_only = McpServer("json", registry=conformance.registry, JSON_RESPONSE=True)
 secure = McpServer("secure", registry=default_registry, ALLOW_ANONYMOUS=False,
                    SERVER_TITLE="Library (tokens required)")
+oauth = McpServer("oauth", registry=default_registry, ALLOW_ANONYMOUS=False,
+                  AUTHENTICATION_CLASSES=["mcp_django.integrations.auth.OAuth2Authentication"],
+                  AUTHORIZATION_SERVERS=["https://auth.example"], SCOPES_SUPPORTED=["mcp"])
 leased = McpServer("leased", registry=conformance.registry, TASK_LEASE_SECONDS=1.0)
 short = McpServer("short", registry=conformance.registry, REQUEST_TIMEOUT=1.0,
                   STREAM_MAX_SECONDS=2.0, SSE_KEEPALIVE_SECONDS=0.5, SESSION_TTL=1,
