@@ -67,3 +67,22 @@ def test_quickstart_example_asks_for_confirmation():
         "confirm": {"action": "accept", "content": {"sure": True}}}},
         client_capabilities={"elicitation": {}})
     assert answered["result"]["content"][0]["text"] == "Deleted todo"
+
+
+def test_toolsets_example_builds_the_documented_tools():
+    from docs.examples.toolsets import registry
+
+    assert sorted(registry.tools) == [
+        "docs_author_list", "docs_author_retrieve", "docs_book_create", "docs_book_list",
+        "docs_book_retrieve", "docs_book_update", "docs_library_report", "staff_only"]
+    create = registry.tools["docs_book_create"]
+    assert create.permissions == ["library.add_book"]
+    assert set(create.signature.input_schema["properties"]) == {"title", "author", "genre"}
+    listing = registry.tools["docs_book_list"].signature.input_schema
+    filters = listing["$defs"]["BookFilters"]["properties"]
+    assert set(filters) == {"genre", "genre__in", "author__name__icontains", "published__gte",
+                            "published__lte"}
+    assert listing["properties"]["page_size"]["maximum"] == 50
+    report = registry.tools["docs_library_report"].signature.input_schema["properties"]
+    assert {"title", "genre", "delay", "fail"} <= set(report)
+    assert not registry.problems

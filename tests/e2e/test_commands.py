@@ -112,3 +112,15 @@ def test_notifications_cancelled_stops_the_process(raw):
     pid = pid_of(stream.messages)
     session.notify("notifications/cancelled", {"requestId": "cmd-4"})
     assert gone(pid, 5), f"process {pid} still runs after notifications/cancelled"
+
+
+def test_a_long_command_becomes_a_task(raw):
+    from tests.e2e.test_approval import poll
+
+    caps = {"extensions": {"io.modelcontextprotocol/tasks": {}}}
+    created = raw.modern("tools/call", {"name": "patient_library_report",
+                                        "arguments": {"genre": "science", "delay": 0.3}},
+                         capabilities=caps).result
+    assert created["resultType"] == "task"
+    done = poll(raw, created["taskId"], "completed", caps)
+    assert "science  Cosmos" in done["result"]["content"][0]["text"]
