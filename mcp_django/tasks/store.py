@@ -83,25 +83,21 @@ def _iso(moment: Any) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
-def wire_fields(task: McpTask) -> dict[str, Any]:
+def wire_fields(task: McpTask, ttl_key: str = "ttlMs", poll_key: str = "pollIntervalMs"
+                ) -> dict[str, Any]:
+    """A task on the wire: the extension's names by default (S-69)."""
     fields: dict[str, Any] = {
         "taskId": task.task_id, "status": task.status, "createdAt": _iso(task.created_at),
-        "lastUpdatedAt": _iso(task.updated_at), "ttlMs": task.ttl_ms,
-        "pollIntervalMs": task.poll_interval_ms}
+        "lastUpdatedAt": _iso(task.updated_at), ttl_key: task.ttl_ms,
+        poll_key: task.poll_interval_ms}
     if task.status_message:
         fields["statusMessage"] = task.status_message
     return fields
 
 
 def legacy_fields(task: McpTask) -> dict[str, Any]:
-    """A 2025-11-25 `Task` (`ttl`, `pollInterval`; L-71, L-74)."""
-    fields: dict[str, Any] = {
-        "taskId": task.task_id, "status": task.status, "createdAt": _iso(task.created_at),
-        "lastUpdatedAt": _iso(task.updated_at), "ttl": task.ttl_ms,
-        "pollInterval": task.poll_interval_ms}
-    if task.status_message:
-        fields["statusMessage"] = task.status_message
-    return fields
+    """A 2025-11-25 `Task`: the same fields named `ttl` and `pollInterval` (L-71, L-74)."""
+    return wire_fields(task, "ttl", "pollInterval")
 
 
 def owned(server: str, principal: str) -> list[McpTask]:

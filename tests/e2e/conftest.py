@@ -16,6 +16,15 @@ def _raw(url: str) -> Iterator[RawClient]:
 
 
 @pytest.fixture
+def library(live_mcp_server) -> Iterator[RawClient]:
+    """The demo's default server (/mcp) with the demo's books loaded."""
+    from django.core.management import call_command
+
+    call_command("loaddata", "demo", verbosity=0)
+    yield from _raw(live_mcp_server.url + "/mcp")
+
+
+@pytest.fixture
 def conformance_url(live_mcp_server) -> str:
     return live_mcp_server.url + "/conformance/mcp"
 

@@ -8,7 +8,6 @@ import uuid
 import httpx
 import mcp_types as types
 import pytest
-from django.core.management import call_command
 from mcp import Client
 
 from demo_project.library.models import Book
@@ -17,14 +16,6 @@ from tests.e2e.test_changes import StreamReader
 
 TASKS = {"extensions": {"io.modelcontextprotocol/tasks": {}}}
 FORM = {"elicitation": {}}
-
-
-@pytest.fixture
-def library(live_mcp_server):
-    call_command("loaddata", "demo", verbosity=0)
-    client = RawClient(live_mcp_server.url + "/mcp")
-    yield client
-    client.close()
 
 
 def archived(genre: str) -> int:

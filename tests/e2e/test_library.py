@@ -2,19 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-from django.core.management import call_command
-
-from tests.e2e.helpers import RawClient
-
-
-@pytest.fixture
-def library(live_mcp_server):
-    call_command("loaddata", "demo", verbosity=0)
-    client = RawClient(live_mcp_server.url + "/mcp")
-    yield client
-    client.close()
-
 
 def test_app_mcp_module_is_autodiscovered_into_the_default_server(library):
     names = [tool["name"] for tool in library.modern("tools/list").result["tools"]]
