@@ -136,6 +136,7 @@ class BookTools(ModelToolset):
                "title": ["icontains"], "author__name": ["icontains"]}
     ordering_fields = ["title", "published", "pages"]
     default_ordering = "title"
+    resource = True  # django://library.book/{pk}
 
     def has_object_permission(self, ctx: Context, action: str, obj: Book) -> bool:
         """Archived books are read-only except for superusers."""

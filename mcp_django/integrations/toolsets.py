@@ -48,6 +48,7 @@ class ModelToolset:
     max_page_size: ClassVar[int] = 100
     prefix: ClassVar[str] = ""
     count: ClassVar[bool] = True
+    resource: ClassVar[bool] = False  # also expose objects as django://<app>.<model>/{pk}
 
     # -- hooks (override like DRF) ----------------------------------------------------------
     def get_queryset(self, ctx: Context) -> models.QuerySet[Any]:
@@ -138,6 +139,8 @@ class ModelToolset:
             toolset._check()
             for action in cls.actions:
                 registry.add_tool(toolset._tool(action))
+            if cls.resource:
+                registry.add_resource(toolset._resource())
         except ConfigError as exc:
             registry.problems.append(("mcp_django.E004", str(exc)))
 
@@ -184,6 +187,31 @@ class ModelToolset:
                         permissions=self.get_permissions(action),
                         annotations={"readOnlyHint": action in ("list", "retrieve"),
                                      "destructiveHint": action == "delete"})
+
+    def _resource(self) -> Any:
+        """Objects as resources: the declared fields as JSON, with the `view` permission and
+        `get_queryset` scoping; anything the caller may not see is an unknown resource."""
+        from ..core.errors import ResourceNotFound
+        from ..core.jsonrpc import dump
+        from ..registry.resources import build_resource
+        from .permissions import allowed
+
+        meta = self.model._meta
+        template = f"django://{meta.app_label}.{meta.model_name}/{{pk}}"
+
+        def read(pk: str, ctx: Context) -> str:
+            uri = template.replace("{pk}", pk)
+            if not allowed(ctx.principal, self.get_permissions("retrieve")):
+                raise ResourceNotFound(uri)
+            try:
+                instance = self.get_object(ctx, "retrieve", pk)
+            except (ToolError, ValueError, ValidationError):
+                raise ResourceNotFound(uri) from None
+            return dump(to_json(instance, self.fields)).decode()
+
+        return build_resource(read, template, name=f"{meta.app_label}.{meta.model_name}",
+                              description=f"A {meta.verbose_name} as JSON.",
+                              mime_type="application/json")
 
     # -- argument models -----------------------------------------------------------------------
     def _list_arguments(self) -> type[BaseModel]:

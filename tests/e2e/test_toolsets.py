@@ -134,3 +134,17 @@ def test_object_level_denials_hold(as_user):
         denied = call(editor, tool, arguments)["result"]
         assert denied["isError"] and denied["content"][0]["text"] == "Not found"
     assert Book.objects.get(pk=3).pages == 365
+
+
+def test_objects_as_resources_respect_permissions_and_boundaries(as_user):
+    reader, nobody = as_user("reader"), as_user("nobody")
+    templates = [t["uriTemplate"] for t in
+                 reader.modern("resources/templates/list").result["resourceTemplates"]]
+    assert "django://library.book/{pk}" in templates
+    book = reader.modern("resources/read", {"uri": "django://library.book/3"}).result
+    assert '"title":"Cosmos"' in book["contents"][0]["text"]
+    assert "summary" not in book["contents"][0]["text"]
+    for client, uri in ((nobody, "django://library.book/3"), (reader, "django://library.book/99"),
+                        (reader, "django://library.book/abc")):
+        missing = client.modern("resources/read", {"uri": uri})
+        assert missing.error["code"] == -32602 and missing.error["data"] == {"uri": uri}

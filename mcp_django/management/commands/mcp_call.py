@@ -14,6 +14,7 @@ from mcp_django.core.context import Context
 from mcp_django.core.jsonrpc import JsonRpcRequest
 from mcp_django.core.versions import MODERN_VERSIONS, Era
 from mcp_django.server import servers
+from mcp_django.transport.discovery import mcp_routes
 
 
 class Command(BaseCommand):
@@ -28,6 +29,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, tool: str, server: str, user: str | None, **options: Any
                ) -> None:
+        mcp_routes()  # loads the URLconf: servers defined beside it exist from then on
         if server not in servers:
             raise CommandError(f"No MCP server {server!r}; known: {sorted(servers)}")
         try:

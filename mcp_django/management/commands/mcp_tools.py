@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from mcp_django.server import servers
+from mcp_django.transport.discovery import mcp_routes
 
 
 def inventory(server: Any) -> dict[str, Any]:
@@ -36,6 +37,7 @@ class Command(BaseCommand):
         parser.add_argument("--server", help="Only this server")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        mcp_routes()  # loads the URLconf: servers defined beside it exist from then on
         chosen = {name: server for name, server in servers.items()
                   if options["server"] in (None, name)}
         listing = {name: inventory(server) for name, server in chosen.items()}
