@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
-from ..core.changes import session_notification
 from ..core.errors import InternalError, InvalidRequest, McpError
 from ..core.inputs import InputRequest, check_response
 from ..core.jsonrpc import (
@@ -36,7 +34,7 @@ from .http import (
 )
 from .responses import Outgoing, empty_response, json_response, sse_response
 from .run import RequestRun, StreamIds
-from .sse import KEEPALIVE, encode_event, retry_field
+from .streams import SessionStreams
 
 if TYPE_CHECKING:
     from ..core.context import Context
@@ -44,7 +42,6 @@ if TYPE_CHECKING:
     from .endpoint import Endpoint, EndpointConfig
 
 PRIMING_FROM = "2025-11-25"
-REPLAY_POLL_SECONDS = 0.1
 BATCH_VERSION = "2025-03-26"
 
 
@@ -56,6 +53,7 @@ class LegacySessions:
         self.config = config
         self.inflight: dict[tuple[str, Any], asyncio.Task[Any]] = {}
         self.pending: dict[tuple[str, Any], asyncio.Future[Any]] = {}
+        self.streams = SessionStreams(server, config)
         server.bus.on("answer", lambda m: self._settle(m["session"], m["id"], m.get("result"),
                                                         m.get("error")))
         server.bus.on("cancel", lambda m: self._cancel_local(m["session"], m["requestId"]))
@@ -242,86 +240,9 @@ class LegacySessions:
         if resume is not None:
             entries = await self.server.event_log.read(session.id, resume[0])
             if entries is not None:
-                return sse_response(self._replay(session, *resume))
-        return sse_response(self._get_events(session))
-
-    async def _replay(self, session: SessionData, stream: str, after: int
-                      ) -> AsyncIterator[bytes]:
-        """Events of one earlier stream after `after`, then its live tail until it ends (L-42)."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.config.stream_max
-        last_keepalive = loop.time()
-        while loop.time() < deadline:
-            entries = await self.server.event_log.read(session.id, stream) or []
-            for number, message, final in entries:
-                if number > after:
-                    after = number
-                    yield encode_event(message, f"{stream}-{number}")
-                    if final:
-                        return
-            await asyncio.sleep(REPLAY_POLL_SECONDS)
-            if loop.time() - last_keepalive >= self.config.keepalive:
-                last_keepalive = loop.time()
-                lost = await self._lost_request(session, stream)
-                if lost is not None:
-                    yield encode_event(lost, f"{stream}-{after + 1}")
-                    return
-                yield KEEPALIVE
-
-    async def _lost_request(self, session: SessionData, stream: str) -> dict[str, Any] | None:
-        """The error a client can act on when the worker running the stream's request died."""
-        owner = await self.server.event_log.owner(session.id, stream)
-        if not owner or await self.server.bus.alive(owner.get("worker", "")):
-            return None
-        return error_message(owner.get("request"), InternalError(
-            "The worker handling this request stopped before it finished; send it again"))
-
-    async def _get_events(self, session: SessionData) -> AsyncIterator[bytes]:
-        ids = self._stream_ids(session.protocol_version)
-        layer = self.server.layer()
-        groups = (self.server.session_group(session.id), self.server.changes_group())
-        channel = await layer.new_channel()
-        for group in groups:
-            await layer.group_add(group, channel)
-        try:
-            if ids is not None:
-                yield ids.priming()
-            async for chunk in self._follow(layer, channel, session, ids):
-                yield chunk
-        finally:
-            for group in groups:
-                await layer.group_discard(group, channel)
-
-    async def _follow(self, layer: Any, channel: str, session: SessionData,
-                      ids: StreamIds | None) -> AsyncIterator[bytes]:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.config.stream_max
-        while (remaining := deadline - loop.time()) > 0:
-            try:
-                event = await asyncio.wait_for(layer.receive(channel),
-                                               min(self.config.keepalive, remaining))
-            except TimeoutError:
-                if await self.server.session_store.load(session.id) is None:
-                    return
-                yield KEEPALIVE
-                continue
-            if event.get("type") == "session.terminate":
-                return
-            message = await self._stream_message(session, event)
-            if message is not None:
-                yield encode_event(message, ids.next() if ids else None)
-        if ids is not None:
-            yield retry_field(self.config.retry_ms)
-
-    async def _stream_message(self, session: SessionData, event: dict[str, Any]
-                              ) -> dict[str, Any] | None:
-        if event.get("type") == "session.message":
-            return event["message"]
-        if event.get("type") != "mcp.change":
-            return None
-        if event.get("kind") == "resource":  # subscriptions may have changed since the GET
-            session = await self.server.session_store.load(session.id) or session
-        return session_notification(event, session.subscriptions)
+                return sse_response(self.streams.replay(session, *resume))
+        return sse_response(self.streams.follow(session,
+                                                self._stream_ids(session.protocol_version)))
 
     async def delete(self, request: IncomingRequest, principal: Any) -> Outgoing:
         if self.config.stateless_legacy:

@@ -1,0 +1,105 @@
+"""A legacy session's SSE streams beyond a POST: the GET stream and Last-Event-ID replay."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+from ..core.changes import session_notification
+from ..core.errors import InternalError
+from ..core.jsonrpc import error_message
+from ..sessions.base import SessionData
+from .run import StreamIds
+from .sse import KEEPALIVE, encode_event, retry_field
+
+if TYPE_CHECKING:
+    from ..server import McpServer
+    from .endpoint import EndpointConfig
+
+REPLAY_POLL_SECONDS = 0.1
+
+
+class SessionStreams:
+    def __init__(self, server: McpServer, config: EndpointConfig) -> None:
+        self.server = server
+        self.config = config
+
+    async def replay(self, session: SessionData, stream: str, after: int
+                     ) -> AsyncIterator[bytes]:
+        """Events of one earlier stream after `after`, then its live tail until it ends (L-42)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.config.stream_max
+        last_keepalive = loop.time()
+        while loop.time() < deadline:
+            entries = await self.server.event_log.read(session.id, stream) or []
+            for number, message, final in entries:
+                if number > after:
+                    after = number
+                    yield encode_event(message, f"{stream}-{number}")
+                    if final:
+                        return
+            await asyncio.sleep(REPLAY_POLL_SECONDS)
+            if loop.time() - last_keepalive >= self.config.keepalive:
+                last_keepalive = loop.time()
+                lost = await self._lost_request(session, stream)
+                if lost is not None:
+                    yield encode_event(lost, f"{stream}-{after + 1}")
+                    return
+                yield KEEPALIVE
+
+    async def _lost_request(self, session: SessionData, stream: str) -> dict[str, Any] | None:
+        """The error a client can act on when the worker running the stream's request died."""
+        owner = await self.server.event_log.owner(session.id, stream)
+        if not owner or await self.server.bus.alive(owner.get("worker", "")):
+            return None
+        return error_message(owner.get("request"), InternalError(
+            "The worker handling this request stopped before it finished; send it again"))
+
+    async def follow(self, session: SessionData, ids: StreamIds | None
+                     ) -> AsyncIterator[bytes]:
+        """A session's GET stream: its messages and list changes, until it ends (L-35, L-38)."""
+        layer = self.server.layer()
+        groups = (self.server.session_group(session.id), self.server.changes_group())
+        channel = await layer.new_channel()
+        for group in groups:
+            await layer.group_add(group, channel)
+        try:
+            if ids is not None:
+                yield ids.priming()
+            async for chunk in self._follow(layer, channel, session, ids):
+                yield chunk
+        finally:
+            for group in groups:
+                await layer.group_discard(group, channel)
+
+    async def _follow(self, layer: Any, channel: str, session: SessionData,
+                      ids: StreamIds | None) -> AsyncIterator[bytes]:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.config.stream_max
+        while (remaining := deadline - loop.time()) > 0:
+            try:
+                event = await asyncio.wait_for(layer.receive(channel),
+                                               min(self.config.keepalive, remaining))
+            except TimeoutError:
+                if await self.server.session_store.load(session.id) is None:
+                    return
+                yield KEEPALIVE
+                continue
+            if event.get("type") == "session.terminate":
+                return
+            message = await self._stream_message(session, event)
+            if message is not None:
+                yield encode_event(message, ids.next() if ids else None)
+        if ids is not None:
+            yield retry_field(self.config.retry_ms)
+
+    async def _stream_message(self, session: SessionData, event: dict[str, Any]
+                              ) -> dict[str, Any] | None:
+        if event.get("type") == "session.message":
+            return event["message"]
+        if event.get("type") != "mcp.change":
+            return None
+        if event.get("kind") == "resource":  # subscriptions may have changed since the GET
+            session = await self.server.session_store.load(session.id) or session
+        return session_notification(event, session.subscriptions)
