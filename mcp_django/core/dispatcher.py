@@ -171,7 +171,11 @@ class Dispatcher:
             caps["extensions"] = {TASKS_EXTENSION: {}}
         elif self.tasks is not None and version >= LEGACY_TASKS_FROM:
             caps["tasks"] = {"list": {}, "cancel": {}, "requests": {"tools": {"call": {}}}}
-        caps.update(self.options.extra_capabilities)
+        for key, value in self.options.extra_capabilities.items():
+            if key == "extensions" and isinstance(value, dict):  # merge, keep the tasks id
+                caps["extensions"] = {**caps.get("extensions", {}), **value}
+            else:
+                caps[key] = value
         return caps
 
     def can_see(self, ctx: Context, spec: Any) -> bool:
