@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .errors import InvalidParams
@@ -58,14 +58,6 @@ class StateCodec(Protocol):
 
     def seal(self, payload: dict[str, Any]) -> str: ...
     def open(self, token: str) -> dict[str, Any]: ...
-
-
-@dataclass
-class RoundState:
-    """What a modern request carries across rounds: answers so far and the handler's own state."""
-
-    responses: dict[str, Any] = field(default_factory=dict)
-    state: dict[str, Any] = field(default_factory=dict)
 
 
 def request_binding(method: str, params: dict[str, Any], principal: str) -> dict[str, str]:

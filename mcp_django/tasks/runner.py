@@ -125,39 +125,37 @@ class TaskRunner:
                 raise
             if run.done():
                 return run.result()  # the immediate-result shortcut (or an MRTR round)
-        binding = TaskBinding(self)
-        ctx.task = binding
-        task = await in_thread(store.create)(
-            server=self.server.name, principal=ctx.principal_key, tool=spec.name,
-            user=ctx.principal if getattr(ctx.principal, "pk", None) is not None else None,
-            arguments=ctx.params.get("arguments") or {}, ttl_ms=self.ttl_ms,
-            poll_interval_ms=self.poll_interval_ms, lease_owner=self.worker,
-            lease_expires_at=timezone.now() + timedelta(seconds=self.lease))
-        binding.task_id = task.task_id
-        binding.created.set()
+        task, binding = await self._open(ctx, spec, ttl_ms=self.ttl_ms)
         self._supervise(task.task_id, run, binding, Era.MODERN)
         return {"resultType": "task", **store.wire_fields(task)}
 
     async def call_legacy(self, ctx: Context, spec: ToolSpec, kwargs: dict[str, Any],
                           task_param: dict[str, Any]) -> dict[str, Any]:
         """A 2025-11-25 task-augmented call: the task exists before the tool runs (L-71)."""
-        binding = TaskBinding(self)
-        ctx.task = binding
         ttl = task_param.get("ttl")
-        task = await in_thread(store.create)(
-            server=self.server.name, principal=ctx.principal_key, tool=spec.name, era="legacy",
-            session_id=ctx.session_id or "",
-            user=ctx.principal if getattr(ctx.principal, "pk", None) is not None else None,
-            arguments=ctx.params.get("arguments") or {},
-            ttl_ms=ttl if isinstance(ttl, int) and ttl > 0 else self.ttl_ms,
-            poll_interval_ms=self.poll_interval_ms, lease_owner=self.worker,
-            lease_expires_at=timezone.now() + timedelta(seconds=self.lease))
-        binding.task_id = task.task_id
-        binding.created.set()
+        task, binding = await self._open(
+            ctx, spec, era="legacy", session_id=ctx.session_id or "",
+            ttl_ms=ttl if isinstance(ttl, int) and ttl > 0 else self.ttl_ms)
         ctx.emit = _drop  # the call's stream ends with this answer; the task goes on
         run = asyncio.ensure_future(run_tool(self.server.dispatcher, ctx, spec, kwargs))
         self._supervise(task.task_id, run, binding, Era.LEGACY)
         return {"task": store.legacy_fields(task)}
+
+    async def _open(self, ctx: Context, spec: ToolSpec, **fields: Any
+                    ) -> tuple[store.McpTask, TaskBinding]:
+        """Commit the task row (before any answer names it, S-72) and bind the call to it;
+        from then on the call's questions park the task."""
+        binding = TaskBinding(self)
+        ctx.task = binding
+        task = await in_thread(store.create)(
+            server=self.server.name, principal=ctx.principal_key, tool=spec.name,
+            user=ctx.principal if getattr(ctx.principal, "pk", None) is not None else None,
+            arguments=ctx.params.get("arguments") or {},
+            poll_interval_ms=self.poll_interval_ms, lease_owner=self.worker,
+            lease_expires_at=timezone.now() + timedelta(seconds=self.lease), **fields)
+        binding.task_id = task.task_id
+        binding.created.set()
+        return task, binding
 
     def _supervise(self, task_id: str, run: asyncio.Task[Any], binding: TaskBinding,
                    era: Era) -> None:

@@ -14,7 +14,6 @@ from mcp_django.core.inputs import (
     MRTR_METHODS,
     InputRequest,
     InputRequired,
-    RoundState,
     check_response,
     elicitation,
     request_binding,
@@ -103,12 +102,6 @@ def test_input_required_carries_requests() -> None:
     exc = InputRequired(requests)
     assert exc.requests is requests
     assert str(exc) == "input required"
-
-
-def test_round_state_defaults_are_independent() -> None:
-    first, second = RoundState(), RoundState()
-    first.responses["a"] = 1
-    assert second.responses == {} and second.state == {}
 
 
 # -- request_binding ---------------------------------------------------------------------------
