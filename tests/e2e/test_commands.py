@@ -74,7 +74,7 @@ def test_output_streams_live_and_is_returned(raw):
 
 
 def test_a_command_error_is_an_in_band_tool_error(raw):
-    result = raw.modern("tools/call", {"name": "quick_library_report",
+    result = raw.modern("tools/call", {"name": "patient_library_report",
                                        "arguments": {"fail": True}}).result
     assert result["isError"] and "The report failed on purpose" in result["content"][0]["text"]
 
@@ -87,7 +87,7 @@ def test_timeout_stops_the_process(raw):
     stream.wait_for(lambda m: m.get("method") == "notifications/message")
     pid = pid_of(stream.messages)
     final = stream.wait_for(lambda m: m.get("id") == "cmd-2")
-    assert "timed out after 1 s" in final["result"]["content"][0]["text"]
+    assert "timed out after 2 s" in final["result"]["content"][0]["text"]
     assert gone(pid, 2), f"process {pid} still runs after the timeout"
 
 
