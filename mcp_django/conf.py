@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
@@ -39,10 +40,45 @@ DEFAULTS: dict[str, Any] = {
         "mcp_django.integrations.auth.BearerTokenAuthentication",
         "mcp_django.integrations.auth.SessionAuthentication",
     ],
+    "THROTTLE_CLASSES": [],
+    "THROTTLE_RATE": "120/minute",
+    "THROTTLE_CACHE_ALIAS": "default",
+    "SESSION_STORE": "mcp_django.sessions.cache.CacheSessionStore",
     "ALLOW_ANONYMOUS": False,
     "AUTHORIZATION_SERVERS": [],
     "SCOPES_SUPPORTED": [],
 }
+
+
+# Keys whose default is None take a string or None; the rest take their default's type.
+OPTIONAL_STRINGS = frozenset({"SERVER_VERSION", "SERVER_TITLE", "INSTRUCTIONS"})
+_NUMBER_KEYS = frozenset(key for key, value in DEFAULTS.items()
+                         if isinstance(value, (int, float)) and not isinstance(value, bool))
+
+
+def validate(values: dict[str, Any], source: str) -> dict[str, Any]:
+    """Unknown keys and values of the wrong type raise ImproperlyConfigured naming the key."""
+    for key, value in values.items():
+        if key not in DEFAULTS:
+            raise ImproperlyConfigured(f"{source}: unknown MCP_DJANGO setting {key!r}")
+        if not _type_ok(key, value):
+            expected = "a string or None" if key in OPTIONAL_STRINGS else \
+                type(DEFAULTS[key]).__name__
+            raise ImproperlyConfigured(
+                f"{source}: MCP_DJANGO setting {key!r} must be {expected}, "
+                f"not {type(value).__name__}")
+    return values
+
+
+def _type_ok(key: str, value: Any) -> bool:
+    if key in OPTIONAL_STRINGS:
+        return value is None or isinstance(value, str)
+    if key in _NUMBER_KEYS:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    default = DEFAULTS[key]
+    if isinstance(default, list):
+        return isinstance(value, (list, tuple))
+    return isinstance(value, type(default))
 
 
 class McpSettings:
