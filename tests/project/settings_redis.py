@@ -16,3 +16,15 @@ CHANNEL_LAYERS = {"default": {
     "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
     "CONFIG": {"hosts": [REDIS_URL], "prefix": PREFIX},
 }}
+
+# The worker-bus supervisor's restarts (WARNING "worker bus stopped ...", INFO "worker bus
+# restarted") go to stderr, which LiveServer captures in each worker's log file
+# (tests/multiworker/test_supervisor.py reads them). Other loggers keep Django's defaults.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"leveled": {"format": "%(levelname)s %(name)s %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "leveled"}},
+    "loggers": {"mcp_django.supervisor": {"handlers": ["stderr"], "level": "INFO",
+                                          "propagate": False}},
+}

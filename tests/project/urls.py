@@ -17,3 +17,18 @@ urlpatterns = [
     path("secure/", include(secure.urls("mcp"))),
     path("oauth/", include(oauth.urls("mcp"))),
 ]
+
+# -- edge-error and throttling servers
+from tests.project.variants import (  # noqa: E402
+    raising_auth,
+    raising_throttle,
+    throttled,
+    throttled_auth,
+)
+
+urlpatterns += [
+    path("raising-auth/", include(raising_auth.urls("mcp"))),
+    path("raising-throttle/", include(raising_throttle.urls("mcp"))),
+    path("throttled/", include(throttled.urls("mcp"))),
+    path("throttled-auth/", include(throttled_auth.urls("mcp"))),
+]

@@ -82,3 +82,35 @@ class PatientCommands(QuickCommands):
 
 
 PatientCommands.register(conformance.registry)
+
+
+# -- servers for the edge-error and throttling tests (tests/e2e/test_edge_errors.py,
+# tests/multiworker/test_throttle.py)
+from typing import Any  # noqa: E402
+
+
+class RaisingAuthentication:
+    """An authentication class with a bug: every request makes it raise."""
+
+    async def authenticate(self, request: Any) -> Any:
+        raise RuntimeError("RaisingAuthentication fails on purpose")
+
+
+class RaisingThrottle:
+    """A throttle class with a bug: every request makes it raise."""
+
+    async def allow(self, request: Any, principal: Any) -> float | None:
+        raise RuntimeError("RaisingThrottle fails on purpose")
+
+
+raising_auth = McpServer("raising_auth", registry=conformance.registry,
+                         AUTHENTICATION_CLASSES=["tests.project.variants.RaisingAuthentication"])
+raising_throttle = McpServer("raising_throttle", registry=conformance.registry,
+                             THROTTLE_CLASSES=["tests.project.variants.RaisingThrottle"])
+throttled = McpServer("throttled", registry=conformance.registry, ALLOW_ANONYMOUS=True,
+                      THROTTLE_CLASSES=["mcp_django.policy.RateThrottle"],
+                      THROTTLE_RATE="5/minute")
+throttled_auth = McpServer("throttled_auth", registry=conformance.registry,
+                           ALLOW_ANONYMOUS=False,
+                           THROTTLE_CLASSES=["mcp_django.policy.RateThrottle"],
+                           THROTTLE_RATE="5/minute")
