@@ -9,7 +9,7 @@ from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.checks import Error, Tags, Warning, register
 
-from .conf import DEFAULTS
+from .conf import DEFAULTS, type_problem
 
 
 @register(Tags.compatibility)
@@ -20,11 +20,29 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]:
         messages.append(Error(f"Unknown MCP_DJANGO setting {key!r}.",
                               hint="See docs/settings.md for the valid keys.",
                               id="mcp_django.E001"))
+    for key in sorted(set(user) & set(DEFAULTS)):
+        problem = type_problem(key, user[key])
+        if problem is not None:
+            messages.append(Error(f"MCP_DJANGO[{key!r}] {problem}.",
+                                  hint="See docs/settings.md.", id="mcp_django.E008"))
+    messages += _rate_problems(user.get("THROTTLE_RATE", DEFAULTS["THROTTLE_RATE"]))
     alias = user.get("SESSION_CACHE_ALIAS", DEFAULTS["SESSION_CACHE_ALIAS"])
     if alias not in settings.CACHES:
         messages.append(Error(f"MCP_DJANGO['SESSION_CACHE_ALIAS'] {alias!r} is not in CACHES.",
                               id="mcp_django.E003"))
     return messages
+
+
+def _rate_problems(rate: Any) -> list[Any]:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from .policy import parse_rate
+
+    try:
+        parse_rate(str(rate))
+    except ImproperlyConfigured as exc:
+        return [Error(str(exc), id="mcp_django.E009")]
+    return []
 
 
 @register(Tags.caches)

@@ -61,13 +61,19 @@ def validate(values: dict[str, Any], source: str) -> dict[str, Any]:
     for key, value in values.items():
         if key not in DEFAULTS:
             raise ImproperlyConfigured(f"{source}: unknown MCP_DJANGO setting {key!r}")
-        if not _type_ok(key, value):
-            expected = "a string or None" if key in OPTIONAL_STRINGS else \
-                type(DEFAULTS[key]).__name__
-            raise ImproperlyConfigured(
-                f"{source}: MCP_DJANGO setting {key!r} must be {expected}, "
-                f"not {type(value).__name__}")
+        problem = type_problem(key, value)
+        if problem is not None:
+            raise ImproperlyConfigured(f"{source}: MCP_DJANGO setting {key!r} {problem}")
     return values
+
+
+def type_problem(key: str, value: Any) -> str | None:
+    """What is wrong with the type of a known setting's value, or None."""
+    if _type_ok(key, value):
+        return None
+    expected = "a string or None" if key in OPTIONAL_STRINGS else \
+        "a number" if key in _NUMBER_KEYS else type(DEFAULTS[key]).__name__
+    return f"must be {expected}, not {type(value).__name__}"
 
 
 def _type_ok(key: str, value: Any) -> bool:
@@ -79,6 +85,16 @@ def _type_ok(key: str, value: Any) -> bool:
     if isinstance(default, list):
         return isinstance(value, (list, tuple))
     return isinstance(value, type(default))
+
+
+class ServerSettings(dict[str, Any]):
+    """One server's settings: its overrides over `MCP_DJANGO` over `DEFAULTS`, all validated."""
+
+    def __init__(self, server: str, overrides: dict[str, Any]) -> None:
+        validate(overrides, f"McpServer({server!r})")
+        user = validate(dict(getattr(settings, "MCP_DJANGO", {}) or {}), "MCP_DJANGO")
+        super().__init__({**DEFAULTS, **user, **overrides})
+        self.server = server
 
 
 class McpSettings:

@@ -1,33 +1,27 @@
-"""McpServer: one MCP endpoint in a Django project: registry, options, sessions and transport."""
+"""McpServer: the public façade of one MCP endpoint: registry, settings, decorators, mounting."""
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import re
 from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.db import database_sync_to_async
-from channels.layers import InMemoryChannelLayer, get_channel_layer
-from django.conf import settings
-from django.utils.module_loading import import_string
+from django.core.exceptions import ImproperlyConfigured
 
-from .conf import mcp_settings
-from .core.dispatcher import Dispatcher
+from .conf import ServerSettings, validate
+from .core.methods.table import MethodSpec
 from .core.options import ServerOptions
-from .core.versions import Era
 from .registry import Registry, default_registry
-from .routing.bus import WorkerBus
-from .sessions.cache import CacheSessionStore
-from .sessions.events import EventLog
-from .sessions.index import SessionIndex, mark_terminated
-from .state import SignedStateCodec
-from .transport.endpoint import Endpoint, EndpointConfig
-from .transport.http import IncomingRequest, OriginPolicy
+from .runtime import Runtime, build_runtime, run_sync
+from .sessions.index import mark_terminated
+from .transport.asgi import McpAsgiHandler
+from .transport.endpoint import Endpoint
+from .transport.view import make_view
 
-DEBUG_HOSTS = (".localhost", "127.0.0.1", "[::1]")
-_fallback_layer = InMemoryChannelLayer()
+NAME = re.compile(r"[A-Za-z0-9_.-]{1,79}")  # it becomes part of Channels group names
 servers: dict[str, McpServer] = {}
 
 
@@ -35,156 +29,93 @@ class McpServer:
     """A named MCP server. Settings come from `MCP_DJANGO`; keyword overrides win.
 
     `internal = McpServer("internal", json_response=True)`, then `@internal.tool` and
-    `path("internal/mcp", internal.view)` in a URLconf.
+    `path("internal/mcp", internal.view)` in a URLconf. Unknown or mistyped overrides and
+    names that cannot be part of a channel-group name raise `ImproperlyConfigured`.
     """
 
     def __init__(self, name: str, *, registry: Registry | None = None, **overrides: Any) -> None:
+        if not isinstance(name, str) or not NAME.fullmatch(name):
+            raise ImproperlyConfigured(
+                f"McpServer name {name!r}: use 1-79 ASCII letters, digits, '-', '_' or '.'")
         if name in servers:
             raise ValueError(f"An MCP server named {name!r} already exists")
         self.name = name
+        self.overrides = validate({key.upper(): value for key, value in overrides.items()},
+                                  f"McpServer({name!r})")
         self.registry = registry if registry is not None else Registry()
-        self.overrides = {key.upper(): value for key, value in overrides.items()}
         self.tool = self.registry.tool
         self.resource = self.registry.resource
         self.prompt = self.registry.prompt
         self.completion = self.registry.completion
-        self._background: set[asyncio.Task[Any]] = set()
         self.registry.listeners.append(self._registry_changed)
+        self.methods: list[MethodSpec] = []
         servers[name] = self
 
-    def setting(self, key: str) -> Any:
-        return self.overrides[key] if key in self.overrides else getattr(mcp_settings, key)
+    def add_method(self, spec: MethodSpec) -> None:
+        """Serve one more JSON-RPC method (see docs/architecture.md, "Adding a method")."""
+        self.methods.append(spec)
+        self.reset()
+
+    # -- built on first use; `reset()` forgets them so changed settings apply -------------------
+    @functools.cached_property
+    def settings(self) -> ServerSettings:
+        return ServerSettings(self.name, self.overrides)
+
+    @functools.cached_property
+    def runtime(self) -> Runtime:
+        return build_runtime(self.name, self.registry, self.settings, self.server_options(),
+                             methods=self.methods, facade=self)
+
+    @functools.cached_property
+    def endpoint(self) -> Endpoint:
+        return Endpoint(self.runtime)
 
     def reset(self) -> None:
-        """Forget built state so changed settings apply (tests, `setting_changed`)."""
-        for attribute in ("dispatcher", "endpoint", "session_store", "index", "origin_policy",
-                          "event_log", "bus", "authenticators"):
-            self.__dict__.pop(attribute, None)
+        """Forget the built runtime (tests, `setting_changed`); the next request builds anew."""
+        for built in ("settings", "runtime", "endpoint"):
+            self.__dict__.pop(built, None)
 
-    # -- built on first use ---------------------------------------------------------------------
-    @functools.cached_property
-    def dispatcher(self) -> Dispatcher:
-        dispatcher = Dispatcher(self.registry, self.server_options())
-        dispatcher.state_codec = SignedStateCodec(self.name, self.setting("REQUEST_STATE_TTL"))
-        dispatcher.visibility = _visible
-        if self.setting("TASKS"):
-            from .tasks.methods import LEGACY_TASK_METHODS, MODERN_TASK_METHODS
-            from .tasks.runner import TaskRunner
-
-            dispatcher.tasks = TaskRunner(self)
-            dispatcher.methods[Era.MODERN].update(MODERN_TASK_METHODS)
-            dispatcher.methods[Era.LEGACY].update(LEGACY_TASK_METHODS)
-        return dispatcher
+    def setting(self, key: str) -> Any:
+        return self.settings[key]
 
     def server_options(self) -> ServerOptions:
         from . import __version__
 
+        settings = self.settings
         return ServerOptions(
-            name=self.setting("SERVER_NAME"), version=self.setting("SERVER_VERSION") or __version__,
-            title=self.setting("SERVER_TITLE"), instructions=self.setting("INSTRUCTIONS"),
-            page_size=self.setting("PAGE_SIZE"), list_ttl_ms=self.setting("LIST_TTL_MS"),
-            expose_error_details=self.setting("EXPOSE_ERROR_DETAILS"))
+            name=settings["SERVER_NAME"], version=settings["SERVER_VERSION"] or __version__,
+            title=settings["SERVER_TITLE"], instructions=settings["INSTRUCTIONS"],
+            page_size=settings["PAGE_SIZE"], list_ttl_ms=settings["LIST_TTL_MS"],
+            expose_error_details=settings["EXPOSE_ERROR_DETAILS"])
 
-    @functools.cached_property
-    def endpoint(self) -> Endpoint:
-        config = EndpointConfig(
-            json_response=self.setting("JSON_RESPONSE"),
-            stateless_legacy=self.setting("STATELESS_LEGACY"),
-            keepalive=float(self.setting("SSE_KEEPALIVE_SECONDS")),
-            retry_ms=int(self.setting("SSE_RETRY_MS")),
-            request_timeout=float(self.setting("REQUEST_TIMEOUT")),
-            stream_max=float(self.setting("STREAM_MAX_SECONDS")),
-            max_body=int(self.setting("MAX_BODY_BYTES")),
-            input_timeout=float(self.setting("INPUT_TIMEOUT")))
-        return Endpoint(self, config)
+    @property
+    def dispatcher(self) -> Any:
+        return self.runtime.dispatcher
 
-    @functools.cached_property
-    def session_store(self) -> CacheSessionStore:
-        return CacheSessionStore(self.setting("SESSION_CACHE_ALIAS"), self.setting("SESSION_TTL"))
-
-    @functools.cached_property
-    def bus(self) -> WorkerBus:
-        return WorkerBus(self.layer(), f"mcp_django.workers.{self.name}", self.session_store.call)
-
-    @functools.cached_property
-    def event_log(self) -> EventLog:
-        return EventLog(self.setting("SESSION_CACHE_ALIAS"), self.setting("SESSION_TTL"))
-
-    @functools.cached_property
-    def index(self) -> SessionIndex:
-        return SessionIndex(self.setting("SESSION_INDEX_THROTTLE"))
-
-    @functools.cached_property
-    def origin_policy(self) -> OriginPolicy:
-        hosts = tuple(settings.ALLOWED_HOSTS) or (DEBUG_HOSTS if settings.DEBUG else ())
-        return OriginPolicy(hosts, frozenset(self.setting("ALLOWED_ORIGINS")))
-
-    # -- services the transport calls -------------------------------------------------------------
-    @functools.cached_property
-    def authenticators(self) -> list[Any]:
-        authenticators = [import_string(path)() for path in self.setting("AUTHENTICATION_CLASSES")]
-        for authenticator in authenticators:
-            authenticator.server = self
-        return authenticators
-
-    async def resolve_principal(self, request: IncomingRequest) -> Any:
-        """The caller (a Django user) from the first class that recognises the request; without
-        one, None when ALLOW_ANONYMOUS, else 401 pointing at the resource metadata (A-4)."""
-        for authenticator in self.authenticators:
-            principal = await authenticator.authenticate(request)
-            if principal is not None:
-                return principal
-        from .integrations.auth import Unauthorized, metadata_url
-
-        if "authorization" in request.headers:  # a credential nobody accepts is never anonymous
-            raise Unauthorized(metadata_url(request), "invalid_token")
-        if self.setting("ALLOW_ANONYMOUS"):
-            return None
-        raise Unauthorized(metadata_url(request))
-
-    @staticmethod
-    def principal_key(principal: Any) -> str:
-        pk = getattr(principal, "pk", None)
-        return f"user:{pk}" if pk is not None else "anonymous"
-
-    @staticmethod
-    async def run_sync(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Run sync code (tools, ORM) in the thread pool, with Django's connection hygiene."""
-        return await database_sync_to_async(func, thread_sensitive=False)(*args, **kwargs)
-
-    @staticmethod
-    def layer() -> Any:
-        return get_channel_layer() or _fallback_layer
-
-    def session_group(self, session_id: str) -> str:
-        return f"mcp_django.session.{session_id}"
-
+    # -- sessions ---------------------------------------------------------------------------------
     async def terminate_session(self, session_id: str, by: str) -> None:
         """End a session everywhere: cache record, admin index, and its open streams."""
-        await self.session_store.delete(session_id)
-        await database_sync_to_async(mark_terminated, thread_sensitive=False)(session_id, by)
-        await self.layer().group_send(self.session_group(session_id),
-                                      {"type": "session.terminate"})
+        await self.runtime.terminate_session(session_id, by)
+
+    def terminate_session_sync(self, session_id: str, by: str) -> None:
+        runtime = self.runtime
+        runtime.sessions.delete_sync(session_id)
+        mark_terminated(session_id, by)
+        async_to_sync(runtime.groups.terminate)(session_id)
 
     # -- change notifications (L-55, L-56, S-49, S-50) ------------------------------------------
-    def changes_group(self) -> str:
-        return f"mcp_django.changes.{self.name}"
-
     async def apublish_change(self, kind: str, uri: str | None = None) -> None:
         """Tell every open GET and listen stream of this server, on any worker."""
-        await self.layer().group_send(self.changes_group(),
-                                      {"type": "mcp.change", "kind": kind, "uri": uri})
+        await self.runtime.groups.publish_change(kind, uri)
 
     def publish_change(self, kind: str, uri: str | None = None) -> None:
         """`apublish_change` from sync code or, fire-and-forget, from inside an event loop."""
         try:
-            loop = asyncio.get_running_loop()
+            asyncio.get_running_loop()
         except RuntimeError:
             async_to_sync(self.apublish_change)(kind, uri)
             return
-        task = loop.create_task(self.apublish_change(kind, uri))
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        self.runtime.supervisor.spawn(self.apublish_change(kind, uri), "change")
 
     def notify_tools_changed(self) -> None:
         """Send `notifications/tools/list_changed` (e.g. from a `post_save` signal)."""
@@ -204,35 +135,26 @@ class McpServer:
         if "endpoint" in self.__dict__:  # only once serving: start-up registration is silent
             self.publish_change(kind)
 
-    def terminate_session_sync(self, session_id: str, by: str) -> None:
-        self.session_store.delete_sync(session_id)
-        mark_terminated(session_id, by)
-        async_to_sync(self.layer().group_send)(self.session_group(session_id),
-                                               {"type": "session.terminate"})
-
     # -- mounting --------------------------------------------------------------------------------
-    @functools.cached_property
-    def asgi(self) -> Any:
-        from .transport.asgi import McpAsgiHandler
-
-        return McpAsgiHandler(self)
+    def _current_endpoint(self) -> Endpoint:
+        return self.endpoint
 
     @functools.cached_property
-    def view(self) -> Any:
-        from .transport.view import make_view
+    def asgi(self) -> McpAsgiHandler:
+        """This server as a bare ASGI app (what `mcp_django.asgi` routes MCP paths to)."""
+        return McpAsgiHandler(self._current_endpoint)
 
-        return make_view(self)
+    @functools.cached_property
+    def view(self) -> Callable[..., Any]:
+        """This server as an async Django view."""
+        return make_view(self._current_endpoint, self)
 
     def urls(self, route: str = "mcp") -> list[Any]:
         from django.urls import path
 
         return [path(route, self.view, name=f"mcp-{self.name}")]
 
-
-def _visible(ctx: Any, spec: Any) -> bool:
-    from .integrations.permissions import allowed
-
-    return allowed(ctx.principal, getattr(spec, "permissions", None))
+    run_sync = staticmethod(run_sync)
 
 
 default_server = McpServer("default", registry=default_registry)

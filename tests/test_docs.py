@@ -86,3 +86,42 @@ def test_toolsets_example_builds_the_documented_tools():
     report = registry.tools["docs_library_report"].signature.input_schema["properties"]
     assert {"title", "genre", "delay", "fail"} <= set(report)
     assert not registry.problems
+
+
+def _notes_post(method: str, params: dict, name: str | None) -> tuple[int, dict]:
+    import json
+
+    from docs.examples.custom_method import notes
+    from mcp_django.transport.http import IncomingRequest
+
+    meta = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+            "io.modelcontextprotocol/clientCapabilities": {}}
+    headers = {"host": "localhost", "content-type": "application/json",
+               "accept": "application/json, text/event-stream",
+               "mcp-protocol-version": "2026-07-28", "mcp-method": method}
+    if name is not None:
+        headers["mcp-name"] = name
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method,
+                       "params": {**params, "_meta": meta}}).encode()
+    outgoing = asyncio.run(notes.endpoint.handle(IncomingRequest("POST", headers, body)))
+    return outgoing.status, json.loads(outgoing.body)
+
+
+def test_custom_method_example_is_served_with_its_spec():
+    """docs/architecture.md "Adding a method": params model, Mcp-Name source, era."""
+    from docs.examples.custom_method import notes
+
+    assert _notes_post("notes/count", {"folder": "inbox"}, "inbox") == (
+        200, {"jsonrpc": "2.0", "id": 1, "result": {
+            "count": 2, "resultType": "complete", "_meta": {
+                "io.modelcontextprotocol/serverInfo": notes.dispatcher.options.server_info()}}})
+    status, wrong_type = _notes_post("notes/count", {"folder": 3}, "3")
+    assert wrong_type["error"]["code"] == -32020  # Mcp-Name "3" is not the number 3
+    status, bad = _notes_post("notes/count", {"folder": ["inbox"]}, None)
+    assert (status, bad["error"]["code"]) == (400, -32020)  # Mcp-Name is required
+    assert not notes.dispatcher.knows(Era.LEGACY, "notes/count")
+    reply = run(notes.dispatcher, "notes/count", {"folder": 3})
+    assert reply["error"] == {"code": -32602, "message":
+                              "Invalid params: params.folder: Input should be a valid string"}
+    legacy = run(notes.dispatcher, "notes/count", {"folder": "inbox"}, Era.LEGACY)
+    assert legacy["error"]["code"] == -32601

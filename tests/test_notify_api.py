@@ -14,9 +14,9 @@ from mcp_django.server import default_server
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
 async def test_saving_a_book_announces_its_resource():
-    layer = default_server.layer()
+    layer = default_server.runtime.groups.layer()
     channel = await layer.new_channel()
-    await layer.group_add(default_server.changes_group(), channel)
+    await layer.group_add(default_server.runtime.groups.changes, channel)
     try:
         def save() -> int:
             author = Author.objects.create(name="Octavia E. Butler")
@@ -28,17 +28,17 @@ async def test_saving_a_book_announces_its_resource():
         assert event == {"type": "mcp.change", "kind": "resource",
                          "uri": f"library://books/{pk}"}
     finally:
-        await layer.group_discard(default_server.changes_group(), channel)
+        await layer.group_discard(default_server.runtime.groups.changes, channel)
 
 
 @pytest.mark.asyncio
 async def test_notify_from_inside_the_event_loop_does_not_block():
-    layer = default_server.layer()
+    layer = default_server.runtime.groups.layer()
     channel = await layer.new_channel()
-    await layer.group_add(default_server.changes_group(), channel)
+    await layer.group_add(default_server.runtime.groups.changes, channel)
     try:
         default_server.notify_tools_changed()
         event = await asyncio.wait_for(layer.receive(channel), 2)
         assert event["kind"] == "tools"
     finally:
-        await layer.group_discard(default_server.changes_group(), channel)
+        await layer.group_discard(default_server.runtime.groups.changes, channel)

@@ -10,7 +10,7 @@ from typing import Any
 from .errors import InternalError, MissingCapability
 from .inputs import InputRequest, InputRequired, check_response, elicitation, roots, sampling
 from .jsonrpc import RequestId, notification_message
-from .versions import Era
+from .versions import Era, supports
 
 LOG_LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
 _LEVEL_RANK = {name: rank for rank, name in enumerate(LOG_LEVELS)}
@@ -100,7 +100,7 @@ class Context:
         params: dict[str, Any] = {"progressToken": token, "progress": progress}
         if total is not None:
             params["total"] = total
-        if message is not None and self.protocol_version >= "2025-03-26":
+        if message is not None and supports(self.protocol_version, "progress_message"):
             params["message"] = message
         await self.emit(notification_message("notifications/progress", params))
 

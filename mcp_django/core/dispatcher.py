@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,36 +20,16 @@ from .errors import (
     MethodNotFound,
     ResourceNotFound,
 )
-from .inputs import MRTR_METHODS, InputRequired, StateCodec, request_binding
+from .inputs import InputRequired, StateCodec, request_binding
 from .jsonrpc import JsonRpcRequest, error_message, result_message
-from .methods import lifecycle, prompts, resources, tools
+from .methods.standard import standard_table
+from .methods.table import MethodSpec, MethodTable
 from .options import ServerOptions
 from .shapes import shape_legacy
-from .tasks import LEGACY_TASKS_FROM, TASKS_EXTENSION, TaskBackend
-from .versions import META_SERVER_INFO, Era
+from .tasks import TASKS_EXTENSION, TaskBackend
+from .versions import META_SERVER_INFO, Era, supports
 
 logger = logging.getLogger("mcp_django.dispatch")
-Handler = Callable[["Dispatcher", Context, dict[str, Any]], Awaitable[dict[str, Any]]]
-
-SHARED_METHODS: dict[str, Handler] = {
-    "tools/list": tools.list_tools,
-    "tools/call": tools.call_tool,
-    "resources/list": resources.list_resources,
-    "resources/templates/list": resources.list_templates,
-    "resources/read": resources.read_resource,
-    "prompts/list": prompts.list_prompts,
-    "prompts/get": prompts.get_prompt,
-    "completion/complete": prompts.complete,
-}
-LEGACY_METHODS: dict[str, Handler] = {
-    **SHARED_METHODS,
-    "initialize": lifecycle.initialize,
-    "ping": lifecycle.ping,
-    "logging/setLevel": lifecycle.set_level,
-    "resources/subscribe": resources.subscribe,
-    "resources/unsubscribe": resources.unsubscribe,
-}
-MODERN_METHODS: dict[str, Handler] = {**SHARED_METHODS, "server/discover": lifecycle.discover}
 
 
 @dataclass(slots=True)
@@ -63,27 +43,34 @@ class Reply:
 class Dispatcher:
     """Runs one request against a registry, for either era."""
 
-    def __init__(self, registry: Registry, options: ServerOptions) -> None:
+    def __init__(self, registry: Registry, options: ServerOptions, *,
+                 methods: MethodTable | None = None,
+                 visibility: Callable[[Context, Any], bool] | None = None,
+                 state_codec: StateCodec | None = None,
+                 tasks: TaskBackend | None = None) -> None:
         self.registry = registry
         self.options = options
-        self.methods = {Era.LEGACY: dict(LEGACY_METHODS), Era.MODERN: dict(MODERN_METHODS)}
-        self.visibility: Callable[[Context, Any], bool] | None = None
-        self.state_codec: StateCodec | None = None
-        self.tasks: TaskBackend | None = None
+        self.methods = methods if methods is not None else standard_table()
+        self.visibility = visibility
+        self.state_codec = state_codec
+        self.tasks = tasks
 
     def knows(self, era: Era, method: str) -> bool:
-        return method in self.methods[era]
+        return self.methods.get(era, method) is not None
+
+    def spec(self, ctx: Context, method: str) -> MethodSpec:
+        """The method's spec for this request's era and revision (-32601 otherwise)."""
+        return self.methods.find(ctx.era, method, ctx.protocol_version)
 
     async def handle(self, request: JsonRpcRequest, ctx: Context) -> Reply:
         try:
-            handler = self.methods[ctx.era].get(request.method)
-            if handler is None:
-                raise MethodNotFound(f"Method not found: {request.method}")
-            multi_round = ctx.era is Era.MODERN and request.method in MRTR_METHODS
+            spec = self.spec(ctx, request.method)
+            spec.check(request.params)
+            multi_round = ctx.era is Era.MODERN and spec.asks_input
             if multi_round:
                 self._open_round(request, ctx)
             try:
-                result = await handler(self, ctx, request.params)
+                result = await spec.handler(self, ctx, request.params)
             except InputRequired as needed:
                 if not multi_round:
                     raise
@@ -97,14 +84,11 @@ class Dispatcher:
 
     def _open_round(self, request: JsonRpcRequest, ctx: Context) -> None:
         """Read `inputResponses` and verify `requestState` of a multi-round retry (S-37..S-40)."""
-        responses = request.params.get("inputResponses")
-        if responses is not None and not isinstance(responses, dict):
-            raise InvalidParams("params.inputResponses must be an object")
-        ctx.input_responses = dict(responses or {})
+        ctx.input_responses = dict(request.params.get("inputResponses") or {})
         token = request.params.get("requestState")
         if token is None:
             return
-        if not isinstance(token, str) or self.state_codec is None:
+        if self.state_codec is None:
             raise InvalidParams("Invalid requestState")
         payload = self.state_codec.open(token)
         if payload.get("b") != request_binding(request.method, request.params, ctx.principal_key):
@@ -169,7 +153,7 @@ class Dispatcher:
             caps["completions"] = {}
         if self.tasks is not None and era is Era.MODERN:
             caps["extensions"] = {TASKS_EXTENSION: {}}
-        elif self.tasks is not None and version >= LEGACY_TASKS_FROM:
+        elif self.tasks is not None and supports(version, "tasks"):
             caps["tasks"] = {"list": {}, "cancel": {}, "requests": {"tools": {"call": {}}}}
         for key, value in self.options.extra_capabilities.items():
             if key == "extensions" and isinstance(value, dict):  # merge, keep the tasks id

@@ -11,8 +11,6 @@ from typing import Any
 
 from .errors import HeaderMismatch
 
-NAME_PARAM_BY_METHOD = {"tools/call": "name", "prompts/get": "name", "resources/read": "uri"}
-TASK_METHODS = ("tasks/get", "tasks/update", "tasks/cancel")
 _BASE64_VALUE = re.compile(r"=\?base64\?(.*)\?=", re.DOTALL)
 _BASE64_ALPHABET = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 _NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
@@ -36,12 +34,13 @@ def decode_header_value(raw: str) -> str:
         raise HeaderMismatch("Header value has invalid base64") from None
 
 
-def check_method_headers(method: str, params: dict[str, Any], headers: Mapping[str, str]) -> None:
-    """Mcp-Method must equal the body method; Mcp-Name the named parameter (S-20, S-22, S-83)."""
+def check_method_headers(method: str, params: dict[str, Any], headers: Mapping[str, str],
+                         name_param: str | None = None) -> None:
+    """Mcp-Method must equal the body method; Mcp-Name the `name_param` parameter of the
+    method's spec (S-20, S-22, S-83)."""
     header_method = headers.get("mcp-method")
     if header_method is None or header_method.strip(" \t") != method:
         raise HeaderMismatch("Mcp-Method header does not match the request method")
-    name_param = "taskId" if method in TASK_METHODS else NAME_PARAM_BY_METHOD.get(method)
     if name_param is None:
         return
     raw = headers.get("mcp-name")

@@ -9,7 +9,6 @@ from typing import Any, Protocol
 
 from .errors import InvalidParams
 
-MRTR_METHODS = ("tools/call", "prompts/get", "resources/read")
 ELICIT_ACTIONS = ("accept", "decline", "cancel")
 
 

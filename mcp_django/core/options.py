@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .versions import LEGACY_VERSIONS, MODERN_VERSIONS
+from .versions import LEGACY_VERSIONS, MODERN_VERSIONS, supports
 
 
 @dataclass(frozen=True)
@@ -29,10 +29,10 @@ class ServerOptions:
     def server_info(self, version: str | None = None) -> dict[str, Any]:
         """`serverInfo` for a revision (None = newest): fields it lacks are left out (L-23)."""
         info: dict[str, Any] = {"name": self.name, "version": self.version}
-        if version is None or version >= "2025-06-18":
+        if version is None or supports(version, "title"):
             if self.title:
                 info["title"] = self.title
-        if version is None or version >= "2025-11-25":
+        if version is None or supports(version, "server_description"):
             for key, value in (("description", self.description), ("websiteUrl", self.website_url),
                                ("icons", list(self.icons))):
                 if value:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-_V0618 = "2025-06-18"
-_V1125 = "2025-11-25"
+from .versions import supports
 
 
 def _strip(entry: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
@@ -13,15 +12,15 @@ def _strip(entry: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _entry_keys(version: str) -> tuple[str, ...]:
-    if version < _V0618:
+    if not supports(version, "title"):
         return ("title", "icons", "outputSchema", "execution")
-    if version < _V1125:
+    if not supports(version, "icons"):
         return ("icons", "execution")
     return ()
 
 
 def _content_ok(block: dict[str, Any], version: str) -> bool:
-    return version >= _V0618 or block.get("type") != "resource_link"
+    return supports(version, "resource_links") or block.get("type") != "resource_link"
 
 
 def shape_legacy(method: str, result: dict[str, Any], version: str) -> dict[str, Any]:
@@ -35,14 +34,14 @@ def shape_legacy(method: str, result: dict[str, Any], version: str) -> dict[str,
         return {**result, list_key: [_strip(entry, keys) for entry in result[list_key]]}
     if method == "tools/call":
         return _shape_call_result(result, version)
-    if method == "prompts/get" and version < _V0618:
+    if method == "prompts/get" and not supports(version, "resource_links"):
         messages = [m for m in result["messages"] if _content_ok(m["content"], version)]
         return {**result, "messages": messages}
     return result
 
 
 def _shape_call_result(result: dict[str, Any], version: str) -> dict[str, Any]:
-    if version >= _V0618:
+    if supports(version, "structured_content"):
         return result
     shaped = _strip(result, ("structuredContent",))
     shaped["content"] = [block for block in result["content"] if _content_ok(block, version)]

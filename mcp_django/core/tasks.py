@@ -12,7 +12,6 @@ if TYPE_CHECKING:
 
 TASKS_EXTENSION = "io.modelcontextprotocol/tasks"
 TERMINAL = ("completed", "failed", "cancelled")
-LEGACY_TASKS_FROM = "2025-11-25"
 RELATED_TASK = "io.modelcontextprotocol/related-task"
 
 

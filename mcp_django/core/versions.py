@@ -36,9 +36,26 @@ def negotiate(requested: Any, legacy: tuple[str, ...] = LEGACY_VERSIONS) -> str:
     return legacy[0]
 
 
-def at_least(version: str, minimum: str) -> bool:
-    """Revisions are ISO dates, so string order is release order."""
-    return version >= minimum
+# The first (and, for batches, the last) legacy revision that has each feature. Revisions are
+# ISO dates, so string order is release order; the modern revision has every feature but batches.
+FEATURES: dict[str, tuple[str, str | None]] = {
+    "batch": ("2025-03-26", "2025-03-26"),            # 2025-03-26 basic §batching
+    "progress_message": ("2025-03-26", None),          # 2025-03-26 utilities/progress
+    "title": ("2025-06-18", None),                     # 2025-06-18 BaseMetadata.title
+    "structured_content": ("2025-06-18", None),        # 2025-06-18 tools §output schema
+    "resource_links": ("2025-06-18", None),            # 2025-06-18 tools §resource links
+    "icons": ("2025-11-25", None),                     # 2025-11-25 Icons (SEP-973)
+    "server_description": ("2025-11-25", None),        # 2025-11-25 Implementation fields
+    "tasks": ("2025-11-25", None),                     # 2025-11-25 utilities/tasks
+    "priming": ("2025-11-25", None),                   # 2025-11-25 transports §2.1 (SEP-1699)
+    "execution": ("2025-11-25", None),                 # 2025-11-25 Tool.execution
+}
+
+
+def supports(version: str, feature: str) -> bool:
+    """Whether a revision has a feature of `FEATURES` (unknown feature names raise KeyError)."""
+    first, last = FEATURES[feature]
+    return version >= first and (last is None or version <= last)
 
 
 def request_meta(params: dict[str, Any]) -> dict[str, Any] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -125,7 +126,12 @@ class OAuth2Authentication:
     scope is 403 `insufficient_scope` (A-5); anything else wrong is 401 `invalid_token`.
     """
 
-    server: Any = None  # set by McpServer
+    def __init__(self, scopes: list[str] | None = None) -> None:
+        self.scopes = list(scopes or [])
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> OAuth2Authentication:
+        return cls(list(settings["SCOPES_SUPPORTED"]))
 
     async def authenticate(self, request: IncomingRequest) -> Any:
         header = request.headers.get("authorization", "")
@@ -133,7 +139,7 @@ class OAuth2Authentication:
         if scheme.lower() != "bearer" or not token.strip() or tokens.split(token.strip()):
             return None  # not a bearer token, or one of ours (BearerTokenAuthentication)
         resource = base_url(request) + request.scope.get("path", "/mcp")
-        scopes = list(self.server.setting("SCOPES_SUPPORTED"))
+        scopes = self.scopes
         verdict, user = await database_sync_to_async(_oauth_user, thread_sensitive=False)(
             token.strip(), resource, scopes)
         if verdict == "insufficient_scope":

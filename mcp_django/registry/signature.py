@@ -53,7 +53,7 @@ def inspect_callable(
 ) -> Signature:
     hints = typing.get_type_hints(func, include_extras=True)
     fields, context_param = _fields(func, hints)
-    model = create_model(  # type: ignore[call-overload]
+    model = create_model(
         model_name, __config__=ConfigDict(arbitrary_types_allowed=False), **fields
     )
     schema = _input_schema(model)

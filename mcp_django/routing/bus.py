@@ -3,23 +3,47 @@
 A client may POST an answer, a cancellation or a task update to any worker. The receiving worker
 handles it when the work is local; otherwise it broadcasts on the server's workers group and the
 holder picks it up. Each worker also keeps a liveness key in the cache so others can tell a
-stream whose worker died from one that is merely slow.
+stream whose worker died from one that is merely slow. The receive loop runs under the
+supervisor, which restarts it when the channel layer fails; the heartbeat runs on its own, so a
+worker whose layer is briefly down is not judged dead.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import secrets
 import socket
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
+
+from ..supervisor import Ready, Supervisor
 
 logger = logging.getLogger("mcp_django.routing")
-Handler = Callable[[dict[str, Any]], Awaitable[None] | None]
+Handler = Callable[[dict[str, Any]], object]  # a coroutine is awaited
+CacheCall = Callable[..., Awaitable[Any]]
 HEARTBEAT_SECONDS = 2.0
+HEARTBEAT_RETRY_SECONDS = 0.5
 LIVENESS_TTL = 6
+READY_WAIT_SECONDS = 2.0
+PROBE_IDLE_SECONDS = 5.0  # an idle bus sends itself a probe this often
+PROBE_TIMEOUT = 3.0       # and is restarted when the probe does not come back in time
+PROBE = "mcp.bus.probe"
+
+
+class LayerLost(ConnectionError):
+    """The channel layer stopped delivering (some layers reconnect silently, losing groups)."""
+
+
+class ChannelLayer(Protocol):
+    async def new_channel(self) -> str: ...
+    async def group_add(self, group: str, channel: str) -> None: ...
+    async def group_discard(self, group: str, channel: str) -> None: ...
+    async def group_send(self, group: str, message: dict[str, Any]) -> None: ...
+    async def send(self, channel: str, message: dict[str, Any]) -> None: ...
+    async def receive(self, channel: str) -> dict[str, Any]: ...
 
 
 def liveness_key(worker: str) -> str:
@@ -27,59 +51,94 @@ def liveness_key(worker: str) -> str:
 
 
 class WorkerBus:
-    def __init__(self, layer: Any, group: str, cache_call: Any) -> None:
+    def __init__(self, layer: Callable[[], ChannelLayer], group: str, cache_call: CacheCall,
+                 supervisor: Supervisor) -> None:
         self.layer = layer
         self.group = group
         self.cache_call = cache_call
+        self.supervisor = supervisor
         self.worker = f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
         self.handlers: dict[str, Handler] = {}
-        self._started: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._ready = asyncio.Event()
 
     def on(self, kind: str, handler: Handler) -> None:
         self.handlers[kind] = handler
 
     async def start(self) -> None:
-        """Join the workers group once per process (lazily, from the first request)."""
-        if self._started is None:
-            self._started = asyncio.ensure_future(self._run())
-        await self._ready.wait()
+        """Join the workers group once per process (lazily, from the first request that may
+        need it); waits briefly for the join so a broadcast right after reaches this worker."""
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:  # once per process (per event loop, for tests)
+            self._loop, self._ready = loop, asyncio.Event()
+            self.supervisor.keep_running("worker bus", self._serve)
+            self.supervisor.keep_running("worker heartbeat", self._heartbeat)
+        if not self._ready.is_set():
+            try:
+                async with asyncio.timeout(READY_WAIT_SECONDS):
+                    await self._ready.wait()
+            except TimeoutError:
+                logger.warning("The worker bus is not connected yet; cross-worker delivery "
+                               "to this worker resumes when it is")
 
     async def broadcast(self, kind: str, **fields: Any) -> None:
+        """Send to every worker; fields travel as JSON, so any JSON value (big ints too) fits."""
         await self.start()
-        await self.layer.group_send(self.group, {"type": "mcp.bus", "kind": kind,
-                                                 "from": self.worker, **fields})
+        await self.layer().group_send(self.group, {"type": "mcp.bus", "kind": kind,
+                                                   "from": self.worker,
+                                                   "payload": json.dumps(fields)})
 
     async def alive(self, worker: str) -> bool:
         return worker == self.worker or bool(await self.cache_call("get", liveness_key(worker)))
 
-    async def _run(self) -> None:
-        channel = await self.layer.new_channel()
-        await self.layer.group_add(self.group, channel)
-        beat = asyncio.ensure_future(self._heartbeat())
+    async def _serve(self, ready: Ready) -> None:
+        layer = self.layer()
+        channel = await layer.new_channel()
+        await layer.group_add(self.group, channel)
         self._ready.set()
+        ready()
         try:
-            while True:
-                message = await self.layer.receive(channel)
-                await self._dispatch(message)
+            await self._receive_loop(layer, channel)
         finally:
-            beat.cancel()
+            self._ready.clear()
+
+    async def _receive_loop(self, layer: ChannelLayer, channel: str) -> None:
+        """Dispatch messages; when idle, prove the layer still delivers to this channel."""
+        probing = False
+        while True:
+            try:
+                async with asyncio.timeout(PROBE_TIMEOUT if probing else PROBE_IDLE_SECONDS):
+                    message = await layer.receive(channel)
+            except TimeoutError:
+                if probing:
+                    raise LayerLost("the layer lost this worker's probe") from None
+                async with asyncio.timeout(PROBE_TIMEOUT):
+                    await layer.send(channel, {"type": PROBE})
+                probing = True
+                continue
+            if message.get("type") == PROBE:
+                probing = False
+            else:
+                await self._dispatch(message)
 
     async def _dispatch(self, message: dict[str, Any]) -> None:
         handler = self.handlers.get(message.get("kind", ""))
         if handler is None or message.get("from") == self.worker:
             return
         try:
-            outcome = handler(message)
+            outcome = handler({**message, **json.loads(message.get("payload") or "{}")})
             if asyncio.iscoroutine(outcome):
                 await outcome
         except Exception:
             logger.exception("Bus handler for %s failed", message.get("kind"))
 
-    async def _heartbeat(self) -> None:
+    async def _heartbeat(self, ready: Ready) -> None:
+        ready()
         while True:
             try:
                 await self.cache_call("set", liveness_key(self.worker), 1, LIVENESS_TTL)
-            except Exception:  # the cache may be down; retried next beat
+                pause = HEARTBEAT_SECONDS
+            except Exception:  # the cache may be down; retried soon, so a restart finds us
                 logger.warning("Could not renew this worker's liveness key")
-            await asyncio.sleep(HEARTBEAT_SECONDS)
+                pause = HEARTBEAT_RETRY_SECONDS
+            await asyncio.sleep(pause)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.cache import caches
@@ -30,7 +31,11 @@ class CacheSessionStore:
         self.alias = alias
         self.ttl = ttl
         self.cache = caches[alias]
-        self.call = self._call = make_cache_caller(self.cache)
+        self._call = make_cache_caller(self.cache)
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> CacheSessionStore:
+        return cls(settings["SESSION_CACHE_ALIAS"], settings["SESSION_TTL"])
 
     async def create(self, session: SessionData) -> None:
         session.store = self
@@ -53,5 +58,5 @@ class CacheSessionStore:
     async def delete(self, session_id: str) -> None:
         await self._call("delete", cache_key(session_id))
 
-    def delete_sync(self, session_id: str) -> Any:
-        return self.cache.delete(cache_key(session_id))
+    def delete_sync(self, session_id: str) -> None:
+        self.cache.delete(cache_key(session_id))

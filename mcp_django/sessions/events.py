@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.cache import caches
@@ -9,6 +10,7 @@ from django.core.cache import caches
 from .cachecall import make_cache_caller
 
 MAX_EVENTS = 500
+EVENT_ID = re.compile(r"([0-9a-f]{16})-([0-9]{1,18})")  # what StreamIds hands out
 
 
 def log_key(session_id: str, stream_id: str) -> str:
@@ -43,10 +45,8 @@ class EventLog:
 
 
 def parse_event_id(value: str | None) -> tuple[str, int] | None:
-    """`"<stream>-<n>"` → (stream, n), or None for anything else."""
-    if not value:
+    """`"<stream>-<n>"` as this server writes them → (stream, n); None for anything else."""
+    found = EVENT_ID.fullmatch(value.strip()) if value else None
+    if found is None:
         return None
-    stream, _, number = value.strip().rpartition("-")
-    if not stream or not number.isdigit():
-        return None
-    return stream, int(number)
+    return found.group(1), int(found.group(2))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
+from ..supervisor import Supervisor
 from .base import SessionData
 
 logger = logging.getLogger("mcp_django.sessions")
@@ -18,9 +18,9 @@ logger = logging.getLogger("mcp_django.sessions")
 class SessionIndex:
     """Writes `McpSession` rows: on create, `last_seen` at most every `throttle` seconds."""
 
-    def __init__(self, throttle: float) -> None:
+    def __init__(self, throttle: float, supervisor: Supervisor) -> None:
         self.throttle = throttle
-        self._pending: set[asyncio.Task[Any]] = set()
+        self.supervisor = supervisor
 
     async def record(self, session: SessionData, principal: Any) -> None:
         await database_sync_to_async(_create_row, thread_sensitive=False)(session, principal)
@@ -31,9 +31,7 @@ class SessionIndex:
         if now - session.indexed < self.throttle:
             return
         session.indexed = now
-        task = asyncio.ensure_future(self._touch(session))
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
+        self.supervisor.spawn(self._touch(session), "session index")
 
     async def _touch(self, session: SessionData) -> None:
         try:

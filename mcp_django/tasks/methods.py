@@ -1,41 +1,47 @@
-"""The tasks extension's methods for the modern method table (S-74..S-83)."""
+"""The task methods of both protocols, as method-table entries bound to one runner."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 from ..core.context import Context
-from ..core.errors import MethodNotFound
-from ..core.tasks import LEGACY_TASKS_FROM, require_tasks
+from ..core.methods.params import Params, TaskParams, UpdateTaskParams
+from ..core.methods.table import LEGACY, MODERN, Handler, MethodSpec
+from ..core.tasks import require_tasks
+from ..core.versions import FEATURES
+
+if TYPE_CHECKING:
+    from .runner import TaskRunner
+
+RunnerMethod = Callable[[Context, dict[str, Any]], Awaitable[dict[str, Any]]]
 
 
-async def tasks_get(server: Any, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    require_tasks(ctx)
-    return await server.tasks.get(ctx, params)
-
-
-async def tasks_update(server: Any, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    require_tasks(ctx)
-    return await server.tasks.update(ctx, params)
-
-
-async def tasks_cancel(server: Any, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    require_tasks(ctx)
-    return await server.tasks.cancel(ctx, params)
-
-
-MODERN_TASK_METHODS = {"tasks/get": tasks_get, "tasks/update": tasks_update,
-                       "tasks/cancel": tasks_cancel}
-
-
-def _legacy(handler_name: str) -> Any:
-    async def handler(server: Any, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-        if ctx.protocol_version < LEGACY_TASKS_FROM:
-            raise MethodNotFound(f"Method not found: tasks/* needs a {LEGACY_TASKS_FROM} session")
-        return await getattr(server.tasks, handler_name)(ctx, params)
+def _modern(method: RunnerMethod) -> Handler:
+    async def handler(dispatcher: Any, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+        require_tasks(ctx)  # -32021 naming the extension (S-70, S-81)
+        return await method(ctx, params)
     return handler
 
 
-LEGACY_TASK_METHODS = {"tasks/get": _legacy("get_legacy"), "tasks/result": _legacy("result_legacy"),
-                       "tasks/list": _legacy("list_legacy"),
-                       "tasks/cancel": _legacy("cancel_legacy")}
+def _legacy(method: RunnerMethod) -> Handler:
+    async def handler(dispatcher: Any, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+        return await method(ctx, params)
+    return handler
+
+
+def task_methods(runner: TaskRunner) -> list[MethodSpec]:
+    """tasks/get|update|cancel for 2026-07-28 (S-74..S-83, `Mcp-Name` is the task id) and
+    tasks/get|result|list|cancel for 2025-11-25 sessions (L-74..L-81)."""
+    modern: list[tuple[str, RunnerMethod, type[Params]]] = [
+        ("tasks/get", runner.get, TaskParams), ("tasks/update", runner.update, UpdateTaskParams),
+        ("tasks/cancel", runner.cancel, TaskParams)]
+    legacy: list[tuple[str, RunnerMethod, type[Params] | None]] = [
+        ("tasks/get", runner.get_legacy, TaskParams),
+        ("tasks/result", runner.result_legacy, TaskParams),
+        ("tasks/list", runner.list_legacy, None),
+        ("tasks/cancel", runner.cancel_legacy, TaskParams)]
+    return [*(MethodSpec(name, _modern(method), MODERN, params, name_param="taskId")
+              for name, method, params in modern),
+            *(MethodSpec(name, _legacy(method), LEGACY, params, min_version=FEATURES["tasks"][0])
+              for name, method, params in legacy)]

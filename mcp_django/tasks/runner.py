@@ -8,6 +8,7 @@ import os
 import secrets
 import socket
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -22,11 +23,14 @@ from ..core.methods.pagination import paginate
 from ..core.methods.tools import run_tool
 from ..core.tasks import RELATED_TASK
 from ..core.versions import Era
+from ..routing.bus import WorkerBus
+from ..supervisor import Supervisor
 from . import store
 
 if TYPE_CHECKING:
+    from ..core.dispatcher import Dispatcher
     from ..registry.tools import ToolSpec
-    from ..server import McpServer
+    from ..routing.groups import Groups
 
 logger = logging.getLogger("mcp_django.tasks")
 CAPABILITY_BY_METHOD = {"elicitation/create": "elicitation", "sampling/createMessage": "sampling",
@@ -87,21 +91,50 @@ class TaskBinding:
                 pass
 
 
-class TaskRunner:
-    """One per server. Calls that finish within `grace` answer directly; others become tasks."""
+@dataclass(frozen=True)
+class TaskOptions:
+    grace: float = 0.25
+    ttl_ms: int = 3_600_000
+    poll_interval_ms: int = 1000
+    lease: float = 30.0
 
-    def __init__(self, server: McpServer) -> None:
-        self.server = server
+    @classmethod
+    def from_settings(cls, settings: Any) -> TaskOptions:
+        return cls(float(settings["TASK_GRACE_SECONDS"]), int(settings["TASK_TTL_MS"]),
+                   int(settings["TASK_POLL_INTERVAL_MS"]), float(settings["TASK_LEASE_SECONDS"]))
+
+
+class TaskRunner:
+    """One per server. Calls that finish within `grace` answer directly; others become tasks.
+
+    Built before the dispatcher (its methods go into the dispatcher's table), then bound to it.
+    """
+
+    def __init__(self, server_name: str, options: TaskOptions, bus: WorkerBus, groups: Groups,
+                 supervisor: Supervisor) -> None:
+        self.server_name = server_name
+        self.bus = bus
+        self.groups = groups
+        self.supervisor = supervisor
         self.worker = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
-        self.grace = float(server.setting("TASK_GRACE_SECONDS"))
-        self.ttl_ms = server.setting("TASK_TTL_MS")
-        self.poll_interval_ms = int(server.setting("TASK_POLL_INTERVAL_MS"))
-        self.lease = float(server.setting("TASK_LEASE_SECONDS"))
+        self.grace = options.grace
+        self.ttl_ms = options.ttl_ms
+        self.poll_interval_ms = options.poll_interval_ms
+        self.lease = options.lease
         self.poll_seconds = 0.25
         self.running: dict[str, tuple[asyncio.Task[Any], TaskBinding]] = {}
-        self._background: set[asyncio.Task[Any]] = set()
-        server.bus.on("task.wake", lambda m: self._wake_local(m["task"]))
-        server.bus.on("task.cancel", lambda m: self._cancel_local(m["task"]))
+        self._dispatcher: Dispatcher | None = None
+        bus.on("task.wake", lambda m: self._wake_local(m["task"]))
+        bus.on("task.cancel", lambda m: self._cancel_local(m["task"]))
+
+    def bind(self, dispatcher: Dispatcher) -> None:
+        self._dispatcher = dispatcher
+
+    @property
+    def dispatcher(self) -> Dispatcher:
+        if self._dispatcher is None:
+            raise RuntimeError("TaskRunner.bind(dispatcher) was not called")
+        return self._dispatcher
 
     def _wake_local(self, task_id: str) -> bool:
         if task_id in self.running:
@@ -115,8 +148,7 @@ class TaskRunner:
 
     # -- creation ---------------------------------------------------------------------------
     async def call(self, ctx: Context, spec: ToolSpec, kwargs: dict[str, Any]) -> dict[str, Any]:
-        dispatcher = self.server.dispatcher
-        run = asyncio.ensure_future(run_tool(dispatcher, ctx, spec, kwargs))
+        run = self.supervisor.spawn(run_tool(self.dispatcher, ctx, spec, kwargs), "task run")
         if spec.task != "required":
             try:
                 await asyncio.wait({run}, timeout=self.grace)
@@ -137,7 +169,7 @@ class TaskRunner:
             ctx, spec, era="legacy", session_id=ctx.session_id or "",
             ttl_ms=ttl if isinstance(ttl, int) and ttl > 0 else self.ttl_ms)
         ctx.emit = _drop  # the call's stream ends with this answer; the task goes on
-        run = asyncio.ensure_future(run_tool(self.server.dispatcher, ctx, spec, kwargs))
+        run = self.supervisor.spawn(run_tool(self.dispatcher, ctx, spec, kwargs), "task run")
         self._supervise(task.task_id, run, binding, Era.LEGACY)
         return {"task": store.legacy_fields(task)}
 
@@ -148,7 +180,7 @@ class TaskRunner:
         binding = TaskBinding(self)
         ctx.task = binding
         task = await in_thread(store.create)(
-            server=self.server.name, principal=ctx.principal_key, tool=spec.name,
+            server=self.server_name, principal=ctx.principal_key, tool=spec.name,
             user=ctx.principal if getattr(ctx.principal, "pk", None) is not None else None,
             arguments=ctx.params.get("arguments") or {},
             poll_interval_ms=self.poll_interval_ms, lease_owner=self.worker,
@@ -160,14 +192,9 @@ class TaskRunner:
     def _supervise(self, task_id: str, run: asyncio.Task[Any], binding: TaskBinding,
                    era: Era) -> None:
         self.running[task_id] = (run, binding)
-        listening = asyncio.ensure_future(self.server.bus.start())  # updates may come elsewhere
-        self._background.add(listening)
-        listening.add_done_callback(self._background.discard)
-        heartbeat = asyncio.ensure_future(self._heartbeat(task_id, run))
-        finisher = asyncio.ensure_future(self._finish(task_id, run, heartbeat, era))
-        self._background.update((heartbeat, finisher))
-        for job in (heartbeat, finisher):
-            job.add_done_callback(self._background.discard)
+        self.supervisor.spawn(self.bus.start(), "task bus")  # updates may come elsewhere
+        heartbeat = self.supervisor.spawn(self._heartbeat(task_id, run), "task heartbeat")
+        self.supervisor.spawn(self._finish(task_id, run, heartbeat, era), "task finish")
 
     async def _heartbeat(self, task_id: str, run: asyncio.Task[Any]) -> None:
         """Renew the lease; honour a cancel requested on any worker."""
@@ -195,7 +222,7 @@ class TaskRunner:
             return {"status": "cancelled", "status_message": "Cancelled"}
         exc = run.exception()
         if exc is not None:
-            error, _status = self.server.dispatcher.error_for(exc, Era.MODERN)
+            error, _status = self.dispatcher.error_for(exc, Era.MODERN)
             return {"status": "failed", "error": error.to_error(), "status_message": error.message}
         if era is Era.LEGACY:  # 2025-11-25: a tool error fails the task (L-80)
             result = run.result()
@@ -212,12 +239,11 @@ class TaskRunner:
         if task is None or task.era != "legacy" or not task.session_id:
             return
         message = notification_message("notifications/tasks/status", store.legacy_fields(task))
-        await self.server.layer().group_send(self.server.session_group(task.session_id),
-                                             {"type": "session.message", "message": message})
+        await self.groups.send_session(task.session_id, message)
 
     # -- tasks/get, tasks/update, tasks/cancel ----------------------------------------------
     async def load(self, ctx: Context, params: dict[str, Any]) -> store.McpTask:
-        task = await in_thread(store.load)(params.get("taskId"), self.server.name,
+        task = await in_thread(store.load)(params.get("taskId"), self.server_name,
                                            ctx.principal_key)
         if task is None:
             raise InvalidParams(f"Unknown task: {params.get('taskId')}")
@@ -233,7 +259,7 @@ class TaskRunner:
             raise InvalidParams("params.inputResponses must be an object")
         await in_thread(store.answer)(task.task_id, responses)
         if not self._wake_local(task.task_id):
-            await self.server.bus.broadcast("task.wake", task=task.task_id)
+            await self.bus.broadcast("task.wake", task=task.task_id)
         return {}
 
     async def cancel(self, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
@@ -243,7 +269,7 @@ class TaskRunner:
         await in_thread(store.request_cancel)(task.task_id)
         if self._cancel_local(task.task_id):
             return {}
-        await self.server.bus.broadcast("task.cancel", task=task.task_id)
+        await self.bus.broadcast("task.cancel", task=task.task_id)
         if task.lease_expires_at is None or task.lease_expires_at < timezone.now():
             await in_thread(store.finish)(task.task_id, status="cancelled",
                                           status_message="Cancelled")
@@ -274,7 +300,7 @@ class TaskRunner:
         answers = await ctx.asker(ctx, requests)
         await in_thread(store.answer)(task.task_id, answers)
         if not self._wake_local(task.task_id):
-            await self.server.bus.broadcast("task.wake", task=task.task_id)
+            await self.bus.broadcast("task.wake", task=task.task_id)
 
     @staticmethod
     def _payload(task: store.McpTask) -> dict[str, Any]:
@@ -285,8 +311,8 @@ class TaskRunner:
         raise McpError(error.get("message"), error.get("data"), code=error.get("code"))
 
     async def list_legacy(self, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-        tasks = await in_thread(store.owned)(self.server.name, ctx.principal_key)
-        page, next_cursor = paginate(tasks, params, self.server.dispatcher.options.page_size)
+        tasks = await in_thread(store.owned)(self.server_name, ctx.principal_key)
+        page, next_cursor = paginate(tasks, params, self.dispatcher.options.page_size)
         result: dict[str, Any] = {"tasks": [store.legacy_fields(task) for task in page]}
         if next_cursor:
             result["nextCursor"] = next_cursor

@@ -1,18 +1,20 @@
-"""ASGI adapter: serve an McpServer directly, bypassing Django's request stack, with disconnects."""
+"""ASGI adapter: an MCP endpoint served directly, bypassing Django's request stack."""
 
 from __future__ import annotations
 
 import asyncio
 import gc
-from typing import TYPE_CHECKING, Any
+import logging
+from collections.abc import Callable
+from typing import Any
 
-from .http import IncomingRequest
+from ..supervisor import shutdown_all
+from .endpoint import Endpoint, http_error
+from .http import IncomingRequest, payload_too_large
 from .responses import Outgoing
 
-if TYPE_CHECKING:
-    from ..server import McpServer
-
 Scope = dict[str, Any]
+logger = logging.getLogger("mcp_django.transport")
 
 
 class BodyTooLarge(Exception):
@@ -27,15 +29,18 @@ class McpAsgiHandler:
     racing two tasks).
     """
 
-    def __init__(self, server: McpServer) -> None:
-        self.server = server
+    def __init__(self, endpoint: Callable[[], Endpoint]) -> None:
+        self.endpoint = endpoint
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        endpoint = self.server.endpoint
+        endpoint = self.endpoint()
+        limit = endpoint.config.max_body
         try:
-            body = await _read_body(receive, endpoint.config.max_body)
+            if _declared_length(scope) > limit:
+                raise BodyTooLarge
+            body = await _read_body(receive, limit)
         except BodyTooLarge:
-            await _send_plain(send, 413, b"Payload Too Large")
+            await _send(http_error(payload_too_large(limit)), send)
             return
         request = IncomingRequest(scope["method"], _headers(scope), body, scope)
         watch = _DisconnectWatch(receive)
@@ -83,9 +88,18 @@ async def _send(outgoing: Outgoing, send: Any) -> None:
     try:
         async for chunk in stream:
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
-        await send({"type": "http.response.body", "body": b""})
+    except Exception:  # the response has started: end it, never start another
+        logger.exception("An MCP stream failed; closing it")
     finally:
         await stream.aclose()  # type: ignore[attr-defined]
+    await send({"type": "http.response.body", "body": b""})
+
+
+def _declared_length(scope: Scope) -> int:
+    for name, value in scope.get("headers", ()):
+        if name.lower() == b"content-length":
+            return int(value) if value.isdigit() and len(value) < 20 else 0
+    return 0
 
 
 async def _read_body(receive: Any, limit: int) -> bytes:
@@ -122,12 +136,6 @@ def _encode_headers(outgoing: Outgoing) -> list[tuple[bytes, bytes]]:
             for name, value in outgoing.headers]
 
 
-async def _send_plain(send: Any, status: int, body: bytes) -> None:
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"text/plain")]})
-    await send({"type": "http.response.body", "body": body})
-
-
 class McpRouter:
     """Routes MCP paths found in the URLconf straight to their servers; the rest to Django."""
 
@@ -142,6 +150,9 @@ class McpRouter:
             if handler is not None:
                 await handler(scope, receive, send)
                 return
+        elif scope["type"] == "lifespan":  # Django's handler does not speak lifespan
+            await _lifespan(receive, send)
+            return
         await self.django_app(scope, receive, send)
 
     def routes(self) -> dict[str, McpAsgiHandler]:
@@ -152,6 +163,18 @@ class McpRouter:
             if self.freeze_gc:
                 gc.freeze()
         return self._routes
+
+
+async def _lifespan(receive: Any, send: Any) -> None:
+    """Startup needs nothing; shutdown cancels every server's background tasks."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await shutdown_all()
+            await send({"type": "lifespan.shutdown.complete"})
+            return
 
 
 def _route_path(scope: Scope) -> str:

@@ -1,19 +1,17 @@
-"""Endpoint: one MCP path for both eras: POST, GET and DELETE, and the HTTP error mapping."""
+"""Endpoint: one MCP path for both eras, and the ONLY place an exception becomes HTTP."""
 
 from __future__ import annotations
 
+import json
 import logging
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..core.context import LOG_LEVELS, Context
-from ..core.errors import InvalidMeta, InvalidRequest, McpError, ServiceUnavailable
+from ..core.errors import InternalError, InvalidMeta, InvalidRequest, McpError, ServiceUnavailable
 from ..core.headers import check_method_headers, check_param_headers, header_properties
 from ..core.jsonrpc import (
     JsonRpcNotification,
-    JsonRpcRequest,
     JsonRpcResponse,
-    Message,
     error_message,
     load_json,
     parse_message,
@@ -25,6 +23,9 @@ from ..core.versions import (
     Era,
     classify,
 )
+from .answers import PendingAnswers
+from .exchange import Exchange, new_context
+from .gate import SessionGate
 from .http import (
     HEADER_SESSION,
     HEADER_VERSION,
@@ -32,14 +33,16 @@ from .http import (
     IncomingRequest,
     check_post,
     method_not_allowed,
+    payload_too_large,
 )
-from .legacy import LegacySessions
+from .inflight import Inflight, is_request_id
+from .legacy import LegacyFlow
 from .listen import open_listen_stream
 from .responses import Outgoing, empty_response, json_response
-from .run import RequestRun, StreamIds
+from .run import Runs
 
 if TYPE_CHECKING:
-    from ..server import McpServer
+    from ..runtime import Runtime
 
 logger = logging.getLogger("mcp_django.transport")
 
@@ -60,99 +63,93 @@ def _unavailable_errors() -> tuple[type[BaseException], ...]:
 UNAVAILABLE = _unavailable_errors()
 
 
-@dataclass(frozen=True)
-class EndpointConfig:
-    json_response: bool
-    stateless_legacy: bool
-    keepalive: float
-    retry_ms: int
-    request_timeout: float
-    stream_max: float
-    max_body: int
-    input_timeout: float = 300.0
-
-
 class Endpoint:
-    """Serves one McpServer over Streamable HTTP; the one place errors become HTTP responses."""
+    """Serves one runtime over Streamable HTTP. The stages of a request, in order: origin →
+    policy (authenticate, throttle) → body limit → parse → era → session gate (legacy) →
+    `Runs` (every request, batch items and initialize included)."""
 
-    def __init__(self, server: McpServer, config: EndpointConfig) -> None:
-        self.server = server
-        self.config = config
-        self.dispatcher = server.dispatcher
-        self.sessions = LegacySessions(server, config)
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.config = config = runtime.config
+        self.dispatcher = runtime.dispatcher
+        inflight = Inflight(runtime.bus)
+        gate = SessionGate(runtime.name, runtime.sessions, runtime.index,
+                           config.stateless_legacy)
+        self.runs = Runs(self.dispatcher, config, inflight, runtime.supervisor)
+        self.legacy = LegacyFlow(runtime, gate, self.runs, inflight,
+                                 PendingAnswers(runtime.bus, config.input_timeout))
         self._param_headers: dict[str, Any] = {}
 
     async def handle(self, request: IncomingRequest) -> Outgoing:
-        request_id = None
+        exchange = Exchange(request)
         try:
-            self.server.origin_policy.check(request.headers)
-            principal = await self.server.resolve_principal(request)
-            if request.method == "POST":
-                check_post(request.headers, needs_sse=not self.config.json_response)
-                return await self._post(request, principal)
-            if request.method == "GET":
-                return await self.sessions.open_get_stream(request, principal)
-            if request.method == "DELETE":
-                return await self.sessions.delete(request, principal)
-            raise method_not_allowed()
+            return await self._serve(exchange)
         except HttpError as exc:
-            return self._http_error(exc)
+            return http_error(exc)
         except McpError as exc:
-            request_id = getattr(exc, "request_id", None)
+            request_id = exchange.request_id if exchange.message is not None else \
+                getattr(exc, "request_id", None)
             return json_response(error_message(request_id, exc), exc.http_status)
         except UNAVAILABLE as exc:  # fail fast and clearly; service resumes with the backend
             logger.warning("Shared state unavailable (%s): answering 503", type(exc).__name__)
             return json_response(error_message(None, ServiceUnavailable()), 503,
                                  {"retry-after": "1"})
+        except Exception:  # the last resort: a JSON answer, never the server's HTML page
+            logger.exception("Unhandled error serving an MCP request")
+            request_id = exchange.request_id if exchange.message is not None else \
+                peek_id(request.body)
+            return json_response(error_message(request_id, InternalError()), 500)
 
-    def _http_error(self, exc: HttpError) -> Outgoing:
-        if exc.code is None:
-            return empty_response(exc.status, exc.headers)
-        body = error_message(None, McpError(exc.message))
-        body["error"]["code"] = exc.code
-        return json_response(body, exc.status, exc.headers)
+    async def _serve(self, exchange: Exchange) -> Outgoing:
+        request = exchange.request
+        self.runtime.origin_policy.check(request.headers)
+        exchange.principal = await self.runtime.policy.admit(request)
+        if request.method == "POST":
+            check_post(request.headers, needs_sse=not self.config.json_response)
+            return await self._post(exchange)
+        if request.method in ("GET", "DELETE") and self.config.stateless_legacy:
+            raise method_not_allowed("POST")
+        if request.method == "GET":
+            return await self.legacy.open_get_stream(request, exchange.principal)
+        if request.method == "DELETE":
+            return await self.legacy.delete(request, exchange.principal)
+        raise method_not_allowed()
 
-    # -- POST ---------------------------------------------------------------------------------
-    async def _post(self, request: IncomingRequest, principal: Any) -> Outgoing:
+    async def _post(self, exchange: Exchange) -> Outgoing:
+        request = exchange.request
         if len(request.body) > self.config.max_body:
-            raise HttpError(413, "Payload Too Large")
+            raise payload_too_large(self.config.max_body)
         payload = load_json(request.body)
         if isinstance(payload, list):
-            return await self.sessions.batch(request, payload, principal, self)
-        message = parse_message(payload)
-        try:
-            return await self._route(request, message, principal)
-        except McpError as exc:
-            exc.request_id = getattr(message, "id", None)  # type: ignore[attr-defined]
-            raise
-
-    async def _route(self, request: IncomingRequest, message: Message, principal: Any
-                     ) -> Outgoing:
+            return await self.legacy.batch(request, payload, exchange.principal)
+        exchange.message = message = parse_message(payload)
         if isinstance(message, JsonRpcResponse):
             if HEADER_SESSION in request.headers:
-                return await self.sessions.post(request, message, principal, self)
+                return await self.legacy.post(exchange)
             raise InvalidRequest("Invalid request: responses are only accepted inside a session")
-        era = classify(request.headers.get(HEADER_VERSION), message.params,
-                       self.dispatcher.options.modern_versions,
-                       self.dispatcher.options.legacy_versions)
-        if era is Era.MODERN:
-            return await self._post_modern(request, message, principal)
-        return await self.sessions.post(request, message, principal, self)
+        options = self.dispatcher.options
+        exchange.era = classify(request.headers.get(HEADER_VERSION), message.params,
+                                options.modern_versions, options.legacy_versions)
+        if exchange.era is Era.MODERN:
+            return await self._post_modern(exchange)
+        return await self.legacy.post(exchange)
 
-    async def _post_modern(self, request: IncomingRequest,
-                           message: JsonRpcRequest | JsonRpcNotification, principal: Any
-                           ) -> Outgoing:
-        if isinstance(message, JsonRpcNotification):
+    async def _post_modern(self, exchange: Exchange) -> Outgoing:
+        if isinstance(exchange.message, JsonRpcNotification):
             return empty_response(202)
-        ctx = self._modern_context(message, principal)
-        check_method_headers(message.method, message.params, request.headers)
-        if message.method == "tools/call":
-            self._check_param_headers(message.params, request.headers)
-        if message.method == "subscriptions/listen":
-            return open_listen_stream(self, message, ctx)
-        return await self.respond(message, ctx)
+        message, headers = exchange.call, exchange.request.headers
+        exchange.ctx = self._modern_context(exchange)
+        spec = self.dispatcher.methods.get(Era.MODERN, message.method)
+        check_method_headers(message.method, message.params, headers,
+                             spec.name_param if spec is not None else None)
+        if spec is not None and spec.param_headers:
+            self._check_param_headers(message.params, headers)
+        if spec is not None and spec.streams:
+            return await open_listen_stream(self.runtime, spec, exchange)
+        return await self.runs.respond(exchange)
 
-    def _modern_context(self, message: JsonRpcRequest, principal: Any) -> Context:
+    def _modern_context(self, exchange: Exchange) -> Context:
+        message = exchange.call
         meta = message.params["_meta"]
         capabilities = meta.get(META_CLIENT_CAPABILITIES)
         if not isinstance(capabilities, dict):
@@ -161,12 +158,14 @@ class Endpoint:
         if level is not None and level not in LOG_LEVELS:
             raise InvalidMeta(f"Unknown _meta[{META_LOG_LEVEL!r}] {level!r}")
         client_info = meta.get(META_CLIENT_INFO)
-        return self.context(message, Era.MODERN, self.dispatcher.options.modern_versions[0],
-                            principal, client_capabilities=capabilities, log_level=level,
-                            client_info=client_info if isinstance(client_info, dict) else None)
+        return new_context(self.runtime, message, Era.MODERN,
+                           self.dispatcher.options.modern_versions[0], exchange.principal,
+                           client_capabilities=capabilities, log_level=level,
+                           client_info=client_info if isinstance(client_info, dict) else None)
 
     def _check_param_headers(self, params: dict[str, Any], headers: Any) -> None:
-        spec = self.dispatcher.registry.tools.get(params.get("name"))  # type: ignore[arg-type]
+        name = params.get("name")
+        spec = self.dispatcher.registry.tools.get(name) if isinstance(name, str) else None
         if spec is None:
             return
         declared = self._param_headers.get(spec.name)
@@ -176,25 +175,19 @@ class Endpoint:
         if declared[1]:
             check_param_headers(declared[1], params.get("arguments"), headers)
 
-    # -- shared -------------------------------------------------------------------------------
-    def context(self, message: JsonRpcRequest, era: Era, version: str, principal: Any,
-                **fields: Any) -> Context:
-        return Context(message.id, message.method, era, version, message.params,
-                       principal=principal, principal_key=self.server.principal_key(principal),
-                       run_sync=self.server.run_sync, server=self.server, **fields)
 
-    async def respond(self, message: JsonRpcRequest, ctx: Context, *,
-                      ids: StreamIds | None = None, streaming: bool = True,
-                      extra: dict[str, str] | None = None) -> Outgoing:
-        config = self.config
-        run = RequestRun(self.dispatcher, message, ctx, ids=ids,
-                         timeout=min(config.request_timeout, config.stream_max),
-                         keepalive=config.keepalive)
-        if config.json_response or not streaming:
-            outgoing = await run.run_inline()
-        else:
-            outgoing = await self.sessions.track(ctx, run)
-        if extra:
-            outgoing.headers.extend(extra.items())
-        return outgoing
+def peek_id(body: bytes) -> Any:
+    """The id of a JSON-RPC request body that was never parsed (for the last-resort answer)."""
+    try:
+        value = json.loads(body).get("id")
+    except (ValueError, AttributeError, RecursionError):
+        return None
+    return value if is_request_id(value) else None
 
+
+def http_error(exc: HttpError) -> Outgoing:
+    """An `HttpError` as its status, with a JSON-RPC error body unless it has no code."""
+    if exc.code is None:
+        return empty_response(exc.status, exc.headers)
+    body = error_message(None, McpError(exc.message, exc.data, code=exc.code))
+    return json_response(body, exc.status, exc.headers)

@@ -19,12 +19,18 @@ class HttpError(Exception):
     """A failure answered before (or instead of) the protocol layer."""
 
     def __init__(self, status: int, message: str, headers: dict[str, str] | None = None,
-                 code: int | None = -32600) -> None:
+                 code: int | None = -32600, data: Any = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.headers = headers or {}
         self.code = code
+        self.data = data
+
+
+def payload_too_large(limit: int) -> HttpError:
+    """The one 413 answer of both mounts (the ASGI app and the Django view)."""
+    return HttpError(413, f"Payload Too Large: the body exceeds MAX_BODY_BYTES ({limit} bytes)")
 
 
 @dataclass

@@ -6,36 +6,36 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
-from ..core.changes import honoured_filter, listen_notification
-from ..core.context import Context
-from ..core.errors import InvalidParams
-from ..core.jsonrpc import JsonRpcRequest, notification_message, result_message
-from ..core.versions import META_SERVER_INFO, META_SUBSCRIPTION_ID, Era
+from ..core.changes import listen_notification
+from ..core.jsonrpc import notification_message, result_message
+from ..core.methods.table import MethodSpec
+from ..core.versions import META_SERVER_INFO, META_SUBSCRIPTION_ID
+from .exchange import Exchange
 from .responses import Outgoing, sse_response
 from .sse import KEEPALIVE, encode_event
 
 if TYPE_CHECKING:
-    from .endpoint import Endpoint
+    from ..runtime import Runtime
 
 ACKNOWLEDGED = "notifications/subscriptions/acknowledged"
 
 
-def open_listen_stream(endpoint: Endpoint, message: JsonRpcRequest, ctx: Context) -> Outgoing:
+async def open_listen_stream(runtime: Runtime, spec: MethodSpec, exchange: Exchange
+                             ) -> Outgoing:
     """Validate the filter, then stream: the acknowledgement first, then tagged changes (S-44…)."""
-    requested = message.params.get("notifications")
-    if not isinstance(requested, dict):
-        raise InvalidParams("params.notifications must be an object")
-    capabilities = endpoint.dispatcher.capabilities(Era.MODERN, ctx.protocol_version)
-    honoured = honoured_filter(requested, capabilities)
-    return sse_response(_events(endpoint, message.id, honoured))
+    assert exchange.ctx is not None
+    params = exchange.call.params
+    spec.check(params)
+    opened = await spec.handler(runtime.dispatcher, exchange.ctx, params)
+    return sse_response(_events(runtime, exchange.request_id, opened["notifications"]))
 
 
-async def _events(endpoint: Endpoint, subscription_id: Any, honoured: dict[str, Any]
+async def _events(runtime: Runtime, subscription_id: Any, honoured: dict[str, Any]
                   ) -> AsyncIterator[bytes]:
-    server, config = endpoint.server, endpoint.config
-    layer = server.layer()
+    config, groups = runtime.config, runtime.groups
+    layer = groups.layer()
     channel = await layer.new_channel()
-    await layer.group_add(server.changes_group(), channel)
+    await layer.group_add(groups.changes, channel)
     try:
         yield encode_event(notification_message(ACKNOWLEDGED, {
             "notifications": honoured, "_meta": {META_SUBSCRIPTION_ID: subscription_id}}))
@@ -54,6 +54,6 @@ async def _events(endpoint: Endpoint, subscription_id: Any, honoured: dict[str, 
         yield encode_event(result_message(subscription_id, {  # server-side end (S-53)
             "resultType": "complete",
             "_meta": {META_SUBSCRIPTION_ID: subscription_id,
-                      META_SERVER_INFO: endpoint.dispatcher.options.server_info()}}))
+                      META_SERVER_INFO: runtime.dispatcher.options.server_info()}}))
     finally:
-        await layer.group_discard(server.changes_group(), channel)
+        await layer.group_discard(groups.changes, channel)

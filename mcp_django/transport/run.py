@@ -1,67 +1,36 @@
-"""RequestRun: one JSON-RPC request answered as JSON, or as SSE once it emits something."""
+"""RequestRun: one JSON-RPC request answered as JSON, or as SSE once it emits something; Runs
+starts every request's run (modern, legacy, initialize, batch items) the same way."""
 
 from __future__ import annotations
 
 import asyncio
-import secrets
 from collections import deque
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.context import Context
 from ..core.dispatcher import Dispatcher, Reply
 from ..core.errors import RequestTimeout
 from ..core.jsonrpc import JsonRpcRequest, error_message
-from ..sessions.events import EventLog
+from ..supervisor import Supervisor
+from .exchange import Exchange
+from .ids import StreamIds
+from .inflight import Inflight
 from .responses import Outgoing, json_response, sse_response
-from .sse import KEEPALIVE, encode_event, priming_event, retry_field
+from .sse import KEEPALIVE, encode_event, retry_field
 
-_DETACHED: set[asyncio.Task[None]] = set()  # strong references to runs that outlive a stream
-
-
-class StreamIds:
-    """Event ids for one legacy SSE stream: `<stream>-<n>`, unique within the session (L-41).
-
-    With a log, every id'd event is also recorded so a client can resume the stream with
-    `Last-Event-ID` on any worker.
-    """
-
-    def __init__(self, retry_ms: int, log: EventLog | None = None,
-                 session_id: str | None = None, owner: dict[str, Any] | None = None) -> None:
-        self.stream = secrets.token_hex(8)
-        self.count = 0
-        self.retry_ms = retry_ms
-        self.log = log
-        self.session_id = session_id
-        self.owner = owner or {}
-
-    def next(self) -> str:
-        self.count += 1
-        return f"{self.stream}-{self.count}"
-
-    async def open(self) -> bytes:
-        """The priming event; the stream's (empty) log exists from now on, so a resume at
-        once finds it."""
-        if self.log is not None and self.session_id is not None:
-            await self.log.start(self.session_id, self.stream, self.owner)
-        return self.priming()
-
-    async def encode(self, message: dict[str, Any], final: bool = False) -> bytes:
-        event_id = self.next()
-        if self.log is not None and self.session_id is not None:
-            await self.log.append(self.session_id, self.stream, self.count, message, final)
-        return encode_event(message, event_id)
-
-    def priming(self) -> bytes:
-        return priming_event(f"{self.stream}-0", self.retry_ms)
+if TYPE_CHECKING:
+    from ..runtime import TransportConfig
 
 
 class RequestRun:
     """Runs the dispatcher for one request and turns what it produces into a response."""
 
     def __init__(self, dispatcher: Dispatcher, request: JsonRpcRequest, ctx: Context, *,
-                 timeout: float, keepalive: float, ids: StreamIds | None = None) -> None:
+                 timeout: float, keepalive: float, supervisor: Supervisor,
+                 ids: StreamIds | None = None) -> None:
         self.dispatcher = dispatcher
+        self.supervisor = supervisor
         self.request = request
         self.ctx = ctx
         self.timeout = timeout
@@ -83,7 +52,7 @@ class RequestRun:
         self.ctx.emit = self._emit
         if self.ids is not None and self.ids.log is not None:
             self.ctx.close_stream = self._detach
-        self.task = task = asyncio.ensure_future(self._run())
+        self.task = task = asyncio.get_running_loop().create_task(self._run())
         task.add_done_callback(lambda _: self.signal.set())
         return task
 
@@ -109,6 +78,10 @@ class RequestRun:
             return
         self.queue.append(message)
         self.signal.set()
+
+    async def run(self) -> Reply:
+        """The reply, in the caller's task, with nothing streamed (emits are dropped)."""
+        return await self._run()
 
     async def _run(self) -> Reply:
         try:
@@ -149,9 +122,7 @@ class RequestRun:
         return self.ids is not None and self.ids.log is not None
 
     def _continue_in_log(self) -> None:
-        self._background = asyncio.ensure_future(self._log_rest())
-        _DETACHED.add(self._background)
-        self._background.add_done_callback(_DETACHED.discard)
+        self._background = self.supervisor.spawn(self._log_rest(), "detached run")
 
     async def _drain(self) -> AsyncIterator[bytes]:
         assert self.task is not None
@@ -183,3 +154,53 @@ class RequestRun:
         if self.ids is None:
             return encode_event(message)
         return await self.ids.encode(message, final)
+
+
+class Runs:
+    """Every request's run: one timeout (`REQUEST_TIMEOUT`, capped by `STREAM_MAX_SECONDS`),
+    cancellation by id for session requests, and JSON or SSE as the request allows."""
+
+    def __init__(self, dispatcher: Dispatcher, config: TransportConfig, inflight: Inflight,
+                 supervisor: Supervisor) -> None:
+        self.dispatcher = dispatcher
+        self.config = config
+        self.inflight = inflight
+        self.supervisor = supervisor
+        self.timeout = min(config.request_timeout, config.stream_max)
+
+    def run(self, exchange: Exchange) -> RequestRun:
+        assert exchange.ctx is not None
+        return RequestRun(self.dispatcher, exchange.call, exchange.ctx, ids=exchange.ids,
+                          timeout=self.timeout, keepalive=self.config.keepalive,
+                          supervisor=self.supervisor)
+
+    async def respond(self, exchange: Exchange, *, streaming: bool = True) -> Outgoing:
+        """The HTTP answer: JSON when the result comes first, else an SSE stream."""
+        run = self.run(exchange)
+        if self.config.json_response or not streaming:
+            return await run.run_inline()
+        await self._track(exchange, run.launch())
+        return await run.answer()
+
+    async def reply(self, exchange: Exchange) -> Reply | None:
+        """The bare JSON-RPC reply (initialize, batch items), or None when it was cancelled by
+        id; a cancel of the HTTP request itself propagates."""
+        task = asyncio.get_running_loop().create_task(self.run(exchange).run())
+        await self._track(exchange, task)
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if task.cancelled() and not _cancelling():
+                return None
+            task.cancel()
+            raise
+
+    async def _track(self, exchange: Exchange, task: asyncio.Task[Any]) -> None:
+        if exchange.session is not None:
+            self.inflight.track(exchange.session.id, exchange.request_id, task)
+            await self.inflight.bus.start()  # so a cancel POSTed to another worker reaches us
+
+
+def _cancelling() -> bool:
+    current = asyncio.current_task()
+    return current is not None and current.cancelling() > 0

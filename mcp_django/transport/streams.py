@@ -10,20 +10,19 @@ from ..core.changes import session_notification
 from ..core.errors import InternalError
 from ..core.jsonrpc import error_message
 from ..sessions.base import SessionData
-from .run import StreamIds
+from .ids import StreamIds
 from .sse import KEEPALIVE, encode_event, retry_field
 
 if TYPE_CHECKING:
-    from ..server import McpServer
-    from .endpoint import EndpointConfig
+    from ..runtime import Runtime
 
 REPLAY_POLL_SECONDS = 0.1
 
 
 class SessionStreams:
-    def __init__(self, server: McpServer, config: EndpointConfig) -> None:
-        self.server = server
-        self.config = config
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.config = runtime.config
 
     async def replay(self, session: SessionData, stream: str, after: int
                      ) -> AsyncIterator[bytes]:
@@ -32,7 +31,7 @@ class SessionStreams:
         deadline = loop.time() + self.config.stream_max
         last_keepalive = loop.time()
         while loop.time() < deadline:
-            entries = await self.server.event_log.read(session.id, stream) or []
+            entries = await self.runtime.event_log.read(session.id, stream) or []
             for number, message, final in entries:
                 if number > after:
                     after = number
@@ -50,8 +49,8 @@ class SessionStreams:
 
     async def _lost_request(self, session: SessionData, stream: str) -> dict[str, Any] | None:
         """The error a client can act on when the worker running the stream's request died."""
-        owner = await self.server.event_log.owner(session.id, stream)
-        if not owner or await self.server.bus.alive(owner.get("worker", "")):
+        owner = await self.runtime.event_log.owner(session.id, stream)
+        if not owner or await self.runtime.bus.alive(owner.get("worker", "")):
             return None
         return error_message(owner.get("request"), InternalError(
             "The worker handling this request stopped before it finished; send it again"))
@@ -59,8 +58,8 @@ class SessionStreams:
     async def follow(self, session: SessionData, ids: StreamIds | None
                      ) -> AsyncIterator[bytes]:
         """A session's GET stream: its messages and list changes, until it ends (L-35, L-38)."""
-        layer = self.server.layer()
-        groups = (self.server.session_group(session.id), self.server.changes_group())
+        layer = self.runtime.groups.layer()
+        groups = (self.runtime.groups.session(session.id), self.runtime.groups.changes)
         channel = await layer.new_channel()
         for group in groups:
             await layer.group_add(group, channel)
@@ -82,7 +81,7 @@ class SessionStreams:
                 event = await asyncio.wait_for(layer.receive(channel),
                                                min(self.config.keepalive, remaining))
             except TimeoutError:
-                if await self.server.session_store.load(session.id) is None:
+                if await self.runtime.sessions.load(session.id) is None:
                     return
                 yield KEEPALIVE
                 continue
@@ -101,5 +100,5 @@ class SessionStreams:
         if event.get("type") != "mcp.change":
             return None
         if event.get("kind") == "resource":  # subscriptions may have changed since the GET
-            session = await self.server.session_store.load(session.id) or session
+            session = await self.runtime.sessions.load(session.id) or session
         return session_notification(event, session.subscriptions)

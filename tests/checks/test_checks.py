@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.core.checks import run_checks
 from django.test import override_settings
 
@@ -37,6 +38,25 @@ def test_unreachable_session_cache_is_e006():
 @override_settings(MCP_DJANGO={"SESION_TTL": 5})
 def test_unknown_setting_is_e001():
     assert "mcp_django.E001" in ids()
+
+
+@override_settings(MCP_DJANGO={"JSON_RESPONSE": "yes", "SESSION_TTL": 5.5, "PAGE_SIZE": True})
+def test_wrongly_typed_settings_are_e008():
+    messages = [m for m in run_checks() if m.id == "mcp_django.E008"]
+    assert [m.msg for m in messages] == [
+        "MCP_DJANGO['JSON_RESPONSE'] must be bool, not str.",
+        "MCP_DJANGO['PAGE_SIZE'] must be a number, not bool."]
+
+
+@pytest.mark.parametrize("rate", ["120", "ten/minute", "5/fortnight", "0/second"])
+def test_bad_throttle_rate_is_e009(rate):
+    with override_settings(MCP_DJANGO={"THROTTLE_RATE": rate}):
+        assert "mcp_django.E009" in ids()
+
+
+@override_settings(MCP_DJANGO={"THROTTLE_RATE": "5/minutes"})
+def test_good_throttle_rate_has_no_e009():
+    assert "mcp_django.E009" not in ids()
 
 
 @override_settings(MCP_DJANGO={"SESSION_CACHE_ALIAS": "sessions"})

@@ -14,6 +14,8 @@ from mcp_django.core.headers import (
     decode_header_value,
     header_properties,
 )
+from mcp_django.core.methods.standard import standard_table
+from mcp_django.core.versions import Era
 
 
 def b64(value: str) -> str:
@@ -87,6 +89,15 @@ def test_decode_header_value_rejects_trailing_newline(raw: str) -> None:
 # -- check_method_headers ----------------------------------------------------------------------
 
 
+def name_param(method: str) -> str | None:
+    """The Mcp-Name source from the method table (task methods name their task id)."""
+    spec = standard_table().get(Era.MODERN, method)
+    if spec is not None:
+        return spec.name_param
+    return "taskId" if method.startswith("tasks/") else None
+
+
+
 @pytest.mark.parametrize(
     ("method", "params", "headers"),
     [
@@ -118,7 +129,7 @@ def test_decode_header_value_rejects_trailing_newline(raw: str) -> None:
 def test_check_method_headers_accepts_matching(
     method: str, params: dict[str, Any], headers: dict[str, str]
 ) -> None:
-    check_method_headers(method, params, headers)
+    check_method_headers(method, params, headers, name_param(method))
 
 
 @pytest.mark.parametrize(
@@ -164,7 +175,7 @@ def test_check_method_headers_rejects(
     method: str, params: dict[str, Any], headers: dict[str, str]
 ) -> None:
     with pytest.raises(HeaderMismatch) as info:
-        check_method_headers(method, params, headers)
+        check_method_headers(method, params, headers, name_param(method))
     assert info.value.code == HEADER_MISMATCH
 
 

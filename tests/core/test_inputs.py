@@ -11,7 +11,6 @@ import pytest
 from mcp_django.core.context import Context
 from mcp_django.core.errors import InternalError, InvalidParams, MissingCapability
 from mcp_django.core.inputs import (
-    MRTR_METHODS,
     InputRequest,
     InputRequired,
     check_response,
@@ -66,8 +65,11 @@ class FakeTask:
 # -- constructors and wire shape ---------------------------------------------------------------
 
 
-def test_mrtr_methods() -> None:
-    assert set(MRTR_METHODS) == {"tools/call", "prompts/get", "resources/read"}
+def test_methods_that_may_ask_for_input() -> None:
+    from mcp_django.core.methods.standard import STANDARD_METHODS
+
+    asking = {spec.name for spec in STANDARD_METHODS if spec.asks_input}
+    assert asking == {"tools/call", "prompts/get", "resources/read"}
 
 
 def test_elicitation_request() -> None:

@@ -17,14 +17,13 @@ from mcp_django.core.errors import (
 )
 from mcp_django.core.methods import lifecycle
 from mcp_django.core.tasks import (
-    LEGACY_TASKS_FROM,
     TASKS_EXTENSION,
     TERMINAL,
     declares_tasks,
     legacy_task_param,
     require_tasks,
 )
-from mcp_django.core.versions import Era
+from mcp_django.core.versions import FEATURES, Era
 from mcp_django.registry import Registry, ToolSpec
 from tests.core.test_dispatcher import MODERN, call, failed, make_dispatcher, ok, only_text
 
@@ -95,7 +94,7 @@ def spec(task: str | None) -> ToolSpec:
 def test_constants() -> None:
     assert TASKS_EXTENSION == "io.modelcontextprotocol/tasks"
     assert set(TERMINAL) == {"completed", "failed", "cancelled"}
-    assert LEGACY_TASKS_FROM == "2025-11-25"
+    assert FEATURES["tasks"] == ("2025-11-25", None)
 
 
 # -- declares_tasks / require_tasks ------------------------------------------------------------

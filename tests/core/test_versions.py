@@ -21,11 +21,11 @@ from mcp_django.core.versions import (
     META_PROTOCOL_VERSION,
     MODERN_VERSIONS,
     Era,
-    at_least,
     classify,
     negotiate,
     request_meta,
     supported_versions,
+    supports,
 )
 
 MODERN = "2026-07-28"
@@ -169,16 +169,26 @@ def test_negotiate_uses_first_configured_legacy_version() -> None:
 
 
 @pytest.mark.parametrize(
-    ("version", "minimum", "expected"),
+    ("version", "feature", "expected"),
     [
-        ("2025-11-25", "2025-06-18", True),
-        ("2025-06-18", "2025-06-18", True),
-        ("2025-03-26", "2025-06-18", False),
-        ("2026-07-28", "2025-11-25", True),
+        ("2025-11-25", "title", True),
+        ("2025-06-18", "title", True),
+        ("2025-03-26", "title", False),
+        ("2026-07-28", "tasks", True),
+        ("2025-06-18", "tasks", False),
+        ("2025-03-26", "batch", True),
+        ("2025-06-18", "batch", False),
+        ("2025-11-25", "priming", True),
+        ("2025-06-18", "icons", False),
     ],
 )
-def test_at_least_orders_revisions_by_date(version: str, minimum: str, expected: bool) -> None:
-    assert at_least(version, minimum) is expected
+def test_supports_reads_the_feature_table(version: str, feature: str, expected: bool) -> None:
+    assert supports(version, feature) is expected
+
+
+def test_supports_refuses_an_unknown_feature() -> None:
+    with pytest.raises(KeyError):
+        supports("2025-11-25", "teleport")
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,9 @@ never a traceback); after every row a bystander is still served. Rows marked `ss
 also be answered with a 200 event stream, of which only the headers are read.
 
 The last-resort answer (any exception escaping the pipeline before the response started) is
-HTTP 500 `{"jsonrpc": "2.0", "id": <the request's id when readable, else null>,
-"error": {"code": -32603, "message": "Internal error"}}`.
+HTTP 500 `{"jsonrpc": "2.0", "id": <the request's id when readable>, "error": {"code": -32603,
+"message": "Internal error"}}`; without a readable id the `id` member is left out (the MCP
+schemas make it optional and do not allow null).
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ INTERNAL = {"code": -32603, "message": "Internal error"}
 
 
 def internal_error(request_id: Any) -> dict[str, Any]:
+    if request_id is None:
+        return {"jsonrpc": "2.0", "error": INTERNAL}
     return {"jsonrpc": "2.0", "id": request_id, "error": INTERNAL}
 
 

@@ -86,8 +86,8 @@ async def test_legacy_call_keeps_running_when_a_2025_11_25_stream_is_dropped():
 async def test_listen_stream_is_acknowledged_first_and_ended_by_a_disconnect():
     body, headers = modern_request("subscriptions/listen",
                                    {"notifications": {"toolsListChanged": True}})
-    layer = conformance.layer()
-    group = conformance.changes_group()
+    layer = conformance.runtime.groups.layer()
+    group = conformance.runtime.groups.changes
 
     def listeners() -> int:
         return len(layer.groups.get(group, {}))

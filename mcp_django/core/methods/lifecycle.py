@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..context import LOG_LEVELS, Context
-from ..errors import InvalidParams, InvalidRequest
+from ..context import Context
+from ..errors import InvalidRequest
 from ..versions import negotiate, supported_versions
 
 if TYPE_CHECKING:
-    from ..dispatcher import Dispatcher
+    from .host import Host
 
 
-async def initialize(server: Dispatcher, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+async def initialize(server: Host, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     if ctx.session is not None:
         raise InvalidRequest("Session already initialized")
     version = negotiate(params.get("protocolVersion"), server.options.legacy_versions)
@@ -26,21 +26,19 @@ async def initialize(server: Dispatcher, ctx: Context, params: dict[str, Any]) -
     return result
 
 
-async def ping(server: Dispatcher, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+async def ping(server: Host, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-async def set_level(server: Dispatcher, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    level = params.get("level")
-    if level not in LOG_LEVELS:
-        raise InvalidParams(f"Unknown log level {level!r}")
+async def set_level(server: Host, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    level = params["level"]
     ctx.log_level = level
     if ctx.session is not None:
         await ctx.session.set_log_level(level)
     return {}
 
 
-async def discover(server: Dispatcher, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+async def discover(server: Host, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     options = server.options
     result: dict[str, Any] = {
         "supportedVersions": supported_versions(options.modern_versions, options.legacy_versions),

@@ -14,23 +14,21 @@ from ..errors import InvalidParams
 from .pagination import list_result
 
 if TYPE_CHECKING:
-    from ..dispatcher import Dispatcher
+    from .host import Host
 
 MAX_COMPLETIONS = 100
 
 
-async def list_prompts(server: Dispatcher, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+async def list_prompts(server: Host, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     return list_result(server, "prompts", list(server.registry.prompts.values()), params)
 
 
-async def get_prompt(server: Dispatcher, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    name = params.get("name")
-    spec = server.registry.prompts.get(name) if isinstance(name, str) else None
+async def get_prompt(server: Host, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    name = params["name"]
+    spec = server.registry.prompts.get(name)
     if spec is None:
         raise InvalidParams(f"Unknown prompt: {name}")
     arguments = params.get("arguments") or {}
-    if not isinstance(arguments, dict):
-        raise InvalidParams("params.arguments must be an object")
     try:
         kwargs = spec.signature.validate(arguments)
     except ValidationError as exc:
@@ -42,10 +40,8 @@ async def get_prompt(server: Dispatcher, ctx: Context, params: dict[str, Any]) -
     return result
 
 
-async def complete(server: Dispatcher, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    ref, argument = params.get("ref"), params.get("argument")
-    if not isinstance(ref, dict) or not isinstance(argument, dict):
-        raise InvalidParams("params.ref and params.argument must be objects")
+async def complete(server: Host, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    ref, argument = params["ref"], params["argument"]
     key = _ref_key(server, ref)
     handler = server.registry.completions.get(key)
     values: list[str] = []
@@ -58,7 +54,7 @@ async def complete(server: Dispatcher, ctx: Context, params: dict[str, Any]) -> 
                            "hasMore": len(values) > MAX_COMPLETIONS}}
 
 
-def _ref_key(server: Dispatcher, ref: dict[str, Any]) -> tuple[str, str]:
+def _ref_key(server: Host, ref: dict[str, Any]) -> tuple[str, str]:
     kind = ref.get("type")
     if kind == "ref/prompt":
         name = ref.get("name")

@@ -8,31 +8,29 @@ from pydantic import ValidationError
 
 from ...registry.content import ResourceContents, blob_contents, text_contents
 from ..context import Context
-from ..errors import InvalidParams, MethodNotFound, ResourceNotFound
+from ..errors import MethodNotFound, ResourceNotFound
 from ..jsonrpc import dump
 from .pagination import list_result
 
 if TYPE_CHECKING:
     from ...registry.resources import ResourceSpec
-    from ..dispatcher import Dispatcher
+    from .host import Host
 
 
-async def list_resources(server: Dispatcher, ctx: Context, params: dict[str, Any]
+async def list_resources(server: Host, ctx: Context, params: dict[str, Any]
                          ) -> dict[str, Any]:
     return list_result(server, "resources", list(server.registry.resources.values()), params)
 
 
-async def list_templates(server: Dispatcher, ctx: Context, params: dict[str, Any]
+async def list_templates(server: Host, ctx: Context, params: dict[str, Any]
                          ) -> dict[str, Any]:
     return list_result(server, "resourceTemplates", list(server.registry.templates.values()),
                        params)
 
 
-async def read_resource(server: Dispatcher, ctx: Context, params: dict[str, Any]
+async def read_resource(server: Host, ctx: Context, params: dict[str, Any]
                         ) -> dict[str, Any]:
-    uri = params.get("uri")
-    if not isinstance(uri, str):
-        raise InvalidParams("params.uri must be a string")
+    uri = params["uri"]
     found = server.registry.find_resource(uri)
     if found is None:
         raise ResourceNotFound(uri)
@@ -59,22 +57,19 @@ def to_contents(spec: ResourceSpec, uri: str, value: Any) -> list[dict[str, Any]
     return [text_contents(uri, dump(value).decode(), spec.mime_type or "application/json")]
 
 
-async def subscribe(server: Dispatcher, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+async def subscribe(server: Host, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     uri = _subscription_uri(server, ctx, params)
     await ctx.session.subscribe(uri)
     return {}
 
 
-async def unsubscribe(server: Dispatcher, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+async def unsubscribe(server: Host, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     uri = _subscription_uri(server, ctx, params)
     await ctx.session.unsubscribe(uri)
     return {}
 
 
-def _subscription_uri(server: Dispatcher, ctx: Context, params: dict[str, Any]) -> str:
+def _subscription_uri(server: Host, ctx: Context, params: dict[str, Any]) -> str:
     if ctx.session is None:
         raise MethodNotFound("resources/subscribe needs a session")
-    uri = params.get("uri")
-    if not isinstance(uri, str):
-        raise InvalidParams("params.uri must be a string")
-    return uri
+    return str(params["uri"])

@@ -13,27 +13,25 @@ from ..context import Context
 from ..errors import InvalidParams, McpError, ToolError
 from ..inputs import InputRequired
 from ..jsonrpc import dump
-from ..tasks import LEGACY_TASKS_FROM, declares_tasks, legacy_task_param, require_tasks
-from ..versions import Era
+from ..tasks import declares_tasks, legacy_task_param, require_tasks
+from ..versions import Era, supports
 from .pagination import list_result
 
 if TYPE_CHECKING:
     from ...registry.tools import ToolSpec
-    from ..dispatcher import Dispatcher
+    from .host import Host
 
 logger = logging.getLogger("mcp_django.dispatch")
 
 
-async def list_tools(server: Dispatcher, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+async def list_tools(server: Host, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
     visible = [spec for spec in server.registry.tools.values() if server.can_see(ctx, spec)]
     return list_result(server, "tools", visible, params)
 
 
-async def call_tool(server: Dispatcher, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    spec = find_tool(server, ctx, params.get("name"))
+async def call_tool(server: Host, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
+    spec = find_tool(server, ctx, params["name"])
     arguments = params.get("arguments") or {}
-    if not isinstance(arguments, dict):
-        raise InvalidParams("params.arguments must be an object")
     try:
         kwargs = spec.signature.validate(arguments)
     except ValidationError as exc:
@@ -44,14 +42,14 @@ async def call_tool(server: Dispatcher, ctx: Context, params: dict[str, Any]) ->
         if declares_tasks(ctx):
             return await server.tasks.call(ctx, spec, kwargs)
     elif (server.tasks is not None and ctx.era is Era.LEGACY
-          and ctx.protocol_version >= LEGACY_TASKS_FROM):
+          and supports(ctx.protocol_version, "tasks")):
         task = legacy_task_param(params, spec)
         if task is not None:
             return await server.tasks.call_legacy(ctx, spec, kwargs, task)
     return await run_tool(server, ctx, spec, kwargs)
 
 
-def find_tool(server: Dispatcher, ctx: Context, name: Any) -> ToolSpec:
+def find_tool(server: Host, ctx: Context, name: Any) -> ToolSpec:
     """The tool a caller may use; hidden and unknown tools look the same (-32602)."""
     if not isinstance(name, str):
         raise InvalidParams("params.name must be a string")
@@ -62,7 +60,7 @@ def find_tool(server: Dispatcher, ctx: Context, name: Any) -> ToolSpec:
 
 
 async def run_tool(
-    server: Dispatcher, ctx: Context, spec: ToolSpec, kwargs: dict[str, Any]
+    server: Host, ctx: Context, spec: ToolSpec, kwargs: dict[str, Any]
 ) -> dict[str, Any]:
     try:
         value = await server.invoke(ctx, spec.func, spec.signature, kwargs)

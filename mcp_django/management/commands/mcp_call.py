@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from mcp_django.core.context import Context
 from mcp_django.core.jsonrpc import JsonRpcRequest
 from mcp_django.core.versions import MODERN_VERSIONS, Era
+from mcp_django.policy import principal_key
 from mcp_django.server import servers
 from mcp_django.transport.discovery import mcp_routes
 
@@ -59,7 +60,7 @@ class Command(BaseCommand):
             self.stderr.write(json.dumps(message.get("params", message), default=str))
 
         ctx = Context(1, "tools/call", Era.MODERN, MODERN_VERSIONS[0], params,
-                      principal=principal, principal_key=server.principal_key(principal),
+                      principal=principal, principal_key=principal_key(principal),
                       run_sync=server.run_sync, server=server, emit=show, log_level="info")
         reply = await server.dispatcher.handle(JsonRpcRequest(1, "tools/call", params), ctx)
         return reply.message
