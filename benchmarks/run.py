@@ -28,7 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,7 @@ class Target:
     description: str
     settings: str | None = None  # DJANGO_SETTINGS_MODULE
     default: bool = True
+    root: Path | None = None  # another checkout (--baseline-tree); None = this one
 
 
 TARGETS = {t.name: t for t in [
@@ -209,7 +210,8 @@ def server_command(server: str, app: str, port: int) -> list[str]:
 
 def start(instance: Instance, logdir: Path, pinning: bool) -> None:
     instance.port = free_port()
-    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
+    root = instance.target.root or ROOT
+    env = dict(os.environ, PYTHONPATH=str(root), PYTHONUNBUFFERED="1")
     env.pop("DJANGO_SETTINGS_MODULE", None)
     if instance.target.settings:
         env["DJANGO_SETTINGS_MODULE"] = instance.target.settings
@@ -218,7 +220,7 @@ def start(instance: Instance, logdir: Path, pinning: bool) -> None:
         instance.proc = subprocess.Popen(
             pin(SERVER_CPU, pinning) + server_command(instance.server, instance.target.app,
                                                       instance.port),
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True)
 
 
@@ -429,12 +431,21 @@ def git_commit() -> str | None:
 def ensure_demo_db(targets: list[Target]) -> None:
     if not any(t.settings == "demo_project.settings" for t in targets):
         return
-    if os.environ.get("DATABASE_URL") or (ROOT / "demo.sqlite3").exists():
-        return
-    print("demo.sqlite3 missing: running manage.py migrate", flush=True)
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="demo_project.settings")
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT,
-                   env=env, check=True, timeout=300)
+    for root in {t.root or ROOT for t in targets}:
+        if os.environ.get("DATABASE_URL") or (root / "demo.sqlite3").exists():
+            continue
+        print(f"{root}/demo.sqlite3 missing: running manage.py migrate", flush=True)
+        env = dict(os.environ, DJANGO_SETTINGS_MODULE="demo_project.settings",
+                   PYTHONPATH=str(root))
+        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+                       cwd=root, env=env, check=True, timeout=300)
+
+
+def baseline_targets(names: list[str], tree: Path) -> list[Target]:
+    """`<name>@base`: the same mcp_django targets served from another checkout (e.g. a
+    `git worktree` of the commit before a change), for before/after ratios in one run."""
+    return [replace(TARGETS[name], name=f"{name}@base", root=tree, description=(
+        f"{TARGETS[name].description} [{tree}]")) for name in names if name.startswith("mcp-")]
 
 
 # ------------------------------------------------------------------------------------- main
@@ -458,6 +469,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--keep-logs", action="store_true",
                         help="keep the server logs and wrk scripts (always kept when flagged)")
     parser.add_argument("--list", action="store_true", help="list the targets and exit")
+    parser.add_argument("--baseline-tree", type=Path, default=None,
+                        help="also serve the mcp-* targets from this checkout (as <name>@base)")
     args = parser.parse_args(argv)
     if args.duration < 1 or args.rounds < 1 or args.warmup < 0 or args.connections < 1:
         parser.error("--duration, --rounds and --connections must be >= 1, --warmup >= 0")
@@ -505,6 +518,8 @@ def main(argv: list[str] | None = None) -> int:
               flush=True)
 
     targets = [TARGETS[name] for name in args.target_list]
+    if args.baseline_tree is not None:
+        targets += baseline_targets(args.target_list, args.baseline_tree.resolve())
     ensure_demo_db(targets)
     instances = [Instance(server, target) for target in targets for server in args.server_list]
     slices = len(instances) * (args.rounds * (args.duration + 0.3) + args.warmup + 0.3)
