@@ -9,7 +9,7 @@ CONFORMANCE := $(TOOLS)/node_modules/@modelcontextprotocol/conformance/dist/inde
 CONFORMANCE_VERSION := 0.2.0-alpha.12
 PORT ?= 8000
 
-.PHONY: setup demo test lint conformance bench clean system-deps
+.PHONY: setup demo test coverage lint mypy conformance bench clean system-deps
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,15 +47,27 @@ system-deps:
 	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || \
 	  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
 
+# ruff over everything; mypy ([tool.mypy] in pyproject.toml) over the typed layers.
+MYPY_PATHS := mcp_django/core mcp_django/registry mcp_django/transport
+
 lint: setup
 	$(VENV)/bin/ruff check mcp_django demo_project tests benchmarks scripts docs
+	$(PY) -m mypy $(MYPY_PATHS)
 
+mypy: setup
+	$(PY) -m mypy $(MYPY_PATHS)
+
+# The whole suite under coverage (daphne children included), failing below fail_under.
 test: setup system-deps $(NODE22) $(CONFORMANCE) lint
-	MCP_NODE=$(NODE22) MCP_CONFORMANCE=$(CONFORMANCE) $(PY) -m pytest -q
+	MCP_NODE=$(NODE22) MCP_CONFORMANCE=$(CONFORMANCE) scripts/test_with_coverage.sh $(PY)
+
+# The same without lint first (`make coverage ARGS=tests/core` for a part of the suite).
+coverage: setup system-deps $(NODE22) $(CONFORMANCE)
+	MCP_NODE=$(NODE22) MCP_CONFORMANCE=$(CONFORMANCE) scripts/test_with_coverage.sh $(PY) $(ARGS)
 
 bench: setup
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk) || echo "wrk unavailable: using the Python load generator"
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) $(TOOLS) demo.sqlite3
+	rm -rf $(VENV) $(TOOLS) demo.sqlite3 .coverage-data .mypy_cache
