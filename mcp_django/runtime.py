@@ -30,6 +30,7 @@ from .supervisor import Supervisor
 from .tasks.methods import task_methods
 from .tasks.runner import TaskOptions, TaskRunner
 from .transport.http import OriginPolicy
+from .transport.inflight import Inflight
 
 DEBUG_HOSTS = (".localhost", "127.0.0.1", "[::1]")
 _fallback_layer = InMemoryChannelLayer()
@@ -45,6 +46,10 @@ class TransportConfig:
     stream_max: float
     max_body: int
     input_timeout: float = 300.0
+    body_timeout: float = 30.0
+    stream_buffer: int = 1024 * 1024
+    max_batch: int = 50
+    max_batch_response: int = 8 * 1024 * 1024
 
     @classmethod
     def from_settings(cls, settings: ServerSettings) -> TransportConfig:
@@ -55,7 +60,11 @@ class TransportConfig:
                    request_timeout=float(settings["REQUEST_TIMEOUT"]),
                    stream_max=float(settings["STREAM_MAX_SECONDS"]),
                    max_body=int(settings["MAX_BODY_BYTES"]),
-                   input_timeout=float(settings["INPUT_TIMEOUT"]))
+                   input_timeout=float(settings["INPUT_TIMEOUT"]),
+                   body_timeout=float(settings["BODY_TIMEOUT"]),
+                   stream_buffer=int(settings["STREAM_BUFFER_BYTES"]),
+                   max_batch=int(settings["MAX_BATCH"]),
+                   max_batch_response=int(settings["MAX_BATCH_RESPONSE_BYTES"]))
 
 
 async def run_sync(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -88,16 +97,19 @@ class Runtime:
     origin_policy: OriginPolicy
     dispatcher: Dispatcher
     tasks: TaskRunner | None
+    inflight: Inflight
     facade: Any = None
 
     run_sync = staticmethod(run_sync)
     principal_key = staticmethod(principal_key)
 
     async def terminate_session(self, session_id: str, by: str) -> None:
-        """End a session everywhere: cache record, admin index, and its open streams."""
+        """End a session everywhere: cache record, admin index, its open streams and its
+        running requests (on every worker)."""
         await self.sessions.delete(session_id)
         await run_sync(mark_terminated, session_id, by)
         await self.groups.terminate(session_id)
+        await self.inflight.cancel_session(session_id)
 
 
 def build_runtime(name: str, registry: Registry, settings: ServerSettings,
@@ -133,7 +145,7 @@ def build_runtime(name: str, registry: Registry, settings: ServerSettings,
                       build(settings["THROTTLE_CLASSES"], settings, "THROTTLE_CLASSES"),
                       settings["ALLOW_ANONYMOUS"]),
         origin_policy=origin_policy(settings), dispatcher=dispatcher, tasks=tasks,
-        facade=facade)
+        inflight=Inflight(bus), facade=facade)
 
 
 def origin_policy(settings: ServerSettings) -> OriginPolicy:

@@ -16,7 +16,6 @@ from .core.methods.table import MethodSpec
 from .core.options import ServerOptions
 from .registry import Registry, default_registry
 from .runtime import Runtime, build_runtime, run_sync
-from .sessions.index import mark_terminated
 from .transport.asgi import McpAsgiHandler
 from .transport.endpoint import Endpoint
 from .transport.view import make_view
@@ -98,10 +97,8 @@ class McpServer:
         await self.runtime.terminate_session(session_id, by)
 
     def terminate_session_sync(self, session_id: str, by: str) -> None:
-        runtime = self.runtime
-        runtime.sessions.delete_sync(session_id)
-        mark_terminated(session_id, by)
-        async_to_sync(runtime.groups.terminate)(session_id)
+        """`terminate_session` from sync code (the admin)."""
+        async_to_sync(self.runtime.terminate_session)(session_id, by)
 
     # -- change notifications (L-55, L-56, S-49, S-50) ------------------------------------------
     async def apublish_change(self, kind: str, uri: str | None = None) -> None:

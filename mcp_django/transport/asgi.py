@@ -9,16 +9,13 @@ from collections.abc import Callable
 from typing import Any
 
 from ..supervisor import shutdown_all
-from .endpoint import Endpoint, http_error
-from .http import IncomingRequest, payload_too_large
+from .backpressure import abort_connection, drained, unsent_bytes
+from .endpoint import Endpoint
+from .http import ClientGone, IncomingRequest, body_timeout, payload_too_large
 from .responses import Outgoing
 
 Scope = dict[str, Any]
 logger = logging.getLogger("mcp_django.transport")
-
-
-class BodyTooLarge(Exception):
-    pass
 
 
 class McpAsgiHandler:
@@ -34,25 +31,43 @@ class McpAsgiHandler:
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         endpoint = self.endpoint()
-        limit = endpoint.config.max_body
-        try:
-            if _declared_length(scope) > limit:
-                raise BodyTooLarge
-            body = await _read_body(receive, limit)
-        except BodyTooLarge:
-            await _send(http_error(payload_too_large(limit)), send)
-            return
-        request = IncomingRequest(scope["method"], _headers(scope), body, scope)
-        watch = _DisconnectWatch(receive)
+        body = _Body(scope, receive, endpoint.config.max_body, endpoint.config.body_timeout)
+        request = IncomingRequest(scope["method"], _headers(scope), b"", scope, body.read)
         try:
             outgoing = await endpoint.handle(request)
-            await _send(outgoing, send)
+            await _send(outgoing, send, endpoint.config.stream_buffer)
+        except ClientGone:
+            return
         except asyncio.CancelledError:
-            if not watch.disconnected:
+            if body.watch is None or not body.watch.disconnected:
                 raise
-            watch.absorb()
+            body.watch.absorb()
         finally:
-            watch.stop()
+            if body.watch is not None:
+                body.watch.stop()
+
+
+class _Body:
+    """Reads the body when the endpoint asks (after Origin and authentication), within the
+    size limit and `BODY_TIMEOUT`, then watches for the client going away."""
+
+    def __init__(self, scope: Scope, receive: Any, limit: int, timeout: float) -> None:
+        self.scope = scope
+        self.receive = receive
+        self.limit = limit
+        self.timeout = timeout
+        self.watch: _DisconnectWatch | None = None
+
+    async def read(self) -> bytes:
+        if _declared_length(self.scope) > self.limit:
+            raise payload_too_large(self.limit)
+        try:
+            async with asyncio.timeout(self.timeout):
+                body = await _read_body(self.receive, self.limit)
+        except TimeoutError:
+            raise body_timeout(self.timeout) from None
+        self.watch = _DisconnectWatch(self.receive)
+        return body
 
 
 class _DisconnectWatch:
@@ -78,16 +93,21 @@ class _DisconnectWatch:
         self.watcher.cancel()
 
 
-async def _send(outgoing: Outgoing, send: Any) -> None:
+async def _send(outgoing: Outgoing, send: Any, buffer_limit: int = 0) -> None:
     await send({"type": "http.response.start", "status": outgoing.status,
                 "headers": _encode_headers(outgoing)})
     if outgoing.stream is None:
         await send({"type": "http.response.body", "body": outgoing.body})
         return
-    stream = outgoing.stream
+    stream, backlog = outgoing.stream, unsent_bytes(send)
     try:
         async for chunk in stream:
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            if backlog is not None and not await drained(backlog, buffer_limit):
+                logger.warning("Closing an SSE stream whose client stopped reading "
+                               "(more than STREAM_BUFFER_BYTES unsent)")
+                abort_connection(send)
+                return
     except Exception:  # the response has started: end it, never start another
         logger.exception("An MCP stream failed; closing it")
     finally:
@@ -107,11 +127,11 @@ async def _read_body(receive: Any, limit: int) -> bytes:
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            return b""
+            raise ClientGone
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
-            raise BodyTooLarge
+            raise payload_too_large(limit)
         chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks)

@@ -29,13 +29,14 @@ from .gate import SessionGate
 from .http import (
     HEADER_SESSION,
     HEADER_VERSION,
+    ClientGone,
     HttpError,
     IncomingRequest,
     check_post,
     method_not_allowed,
     payload_too_large,
 )
-from .inflight import Inflight, is_request_id
+from .inflight import is_request_id
 from .legacy import LegacyFlow
 from .listen import open_listen_stream
 from .responses import Outgoing, empty_response, json_response
@@ -72,7 +73,7 @@ class Endpoint:
         self.runtime = runtime
         self.config = config = runtime.config
         self.dispatcher = runtime.dispatcher
-        inflight = Inflight(runtime.bus)
+        inflight = runtime.inflight
         gate = SessionGate(runtime.name, runtime.sessions, runtime.index,
                            config.stateless_legacy)
         self.runs = Runs(self.dispatcher, config, inflight, runtime.supervisor)
@@ -84,6 +85,8 @@ class Endpoint:
         exchange = Exchange(request)
         try:
             return await self._serve(exchange)
+        except ClientGone:
+            raise
         except HttpError as exc:
             return http_error(exc)
         except McpError as exc:
@@ -104,6 +107,7 @@ class Endpoint:
         request = exchange.request
         self.runtime.origin_policy.check(request.headers)
         exchange.principal = await self.runtime.policy.admit(request)
+        await request.load_body()
         if request.method == "POST":
             check_post(request.headers, needs_sse=not self.config.json_response)
             return await self._post(exchange)

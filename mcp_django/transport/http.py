@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,19 +28,39 @@ class HttpError(Exception):
         self.data = data
 
 
+def body_timeout(seconds: float) -> HttpError:
+    return HttpError(408, f"Request Timeout: the body did not arrive within BODY_TIMEOUT "
+                          f"({seconds:g} s)")
+
+
 def payload_too_large(limit: int) -> HttpError:
     """The one 413 answer of both mounts (the ASGI app and the Django view)."""
     return HttpError(413, f"Payload Too Large: the body exceeds MAX_BODY_BYTES ({limit} bytes)")
 
 
+class ClientGone(Exception):
+    """The client disconnected before its request body arrived: nothing is to be answered."""
+
+
 @dataclass
 class IncomingRequest:
-    """A transport-neutral HTTP request: lowercase header names, the whole body."""
+    """A transport-neutral HTTP request: lowercase header names, and the body once read.
+
+    An adapter that can defer reading the body passes `reader`; the endpoint calls
+    `load_body()` after Origin and authentication passed, so a refused caller's upload is
+    never buffered by us.
+    """
 
     method: str
     headers: Mapping[str, str]
     body: bytes = b""
     scope: dict[str, Any] = field(default_factory=dict)
+    reader: Callable[[], Awaitable[bytes]] | None = None
+
+    async def load_body(self) -> None:
+        if self.reader is not None:
+            reader, self.reader = self.reader, None
+            self.body = await reader()
 
 
 @dataclass(frozen=True)

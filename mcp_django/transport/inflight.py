@@ -20,6 +20,7 @@ class Inflight:
         self.bus = bus
         self.running: dict[tuple[str, Any], asyncio.Task[Any]] = {}
         bus.on("cancel", lambda m: self.cancel_local(m["session"], m["requestId"]))
+        bus.on("cancel.session", lambda m: self.cancel_session_local(m["session"]))
 
     def track(self, session_id: str, request_id: Any, task: asyncio.Task[Any]) -> None:
         key = (session_id, request_id)
@@ -34,6 +35,17 @@ class Inflight:
         """`notifications/cancelled` (2025-11-25 basic/utilities/cancellation)."""
         if is_request_id(request_id) and not self.cancel_local(session_id, request_id):
             await self.bus.broadcast("cancel", session=session_id, requestId=request_id)
+
+    async def cancel_session(self, session_id: str) -> None:
+        """A session ended (DELETE, admin): its requests stop on every worker."""
+        self.cancel_session_local(session_id)
+        await self.bus.broadcast("cancel.session", session=session_id)
+
+    def cancel_session_local(self, session_id: str) -> int:
+        doomed = [task for (owner, _id), task in self.running.items() if owner == session_id]
+        for task in doomed:
+            task.cancel()
+        return len(doomed)
 
     def cancel_local(self, session_id: str, request_id: Any) -> bool:
         if not is_request_id(request_id):

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
-from ..core.errors import InvalidRequest, McpError
+from ..core.errors import InternalError, InvalidRequest, McpError, RequestTimeout
 from ..core.jsonrpc import (
     InvalidMessage,
     JsonRpcNotification,
     JsonRpcRequest,
     JsonRpcResponse,
     Message,
+    dump,
     error_message,
     parse_message,
 )
@@ -23,7 +25,7 @@ from .gate import SessionGate
 from .http import HEADER_LAST_EVENT, HEADER_SESSION, HEADER_VERSION, IncomingRequest, check_get
 from .ids import StreamIds
 from .inflight import Inflight
-from .responses import Outgoing, empty_response, json_response, sse_response
+from .responses import JSON_HEADERS, Outgoing, empty_response, json_response, sse_response
 from .run import Runs
 from .streams import SessionStreams
 
@@ -117,15 +119,22 @@ class LegacyFlow:
         if session is None or not supports(session.protocol_version, "batch") or not payload:
             raise InvalidRequest("Invalid request: batches are only accepted in 2025-03-26 "
                                  "sessions")
+        if len(payload) > self.config.max_batch:
+            raise InvalidRequest(f"Invalid request: a batch of {len(payload)} messages exceeds "
+                                 f"MAX_BATCH ({self.config.max_batch})")
         messages = [_parse_or_error(item) for item in payload]
         if any(isinstance(m, JsonRpcRequest) and m.method == "initialize" for m in messages):
             raise InvalidRequest("Invalid request: initialize cannot be batched")
-        replies = [await self._batch_item(m, session, principal, request) for m in messages]
-        answers = [reply for reply in replies if reply is not None]
-        return json_response(answers) if answers else empty_response(202)
+        answers = BatchAnswers(self.config.max_batch_response)
+        deadline = asyncio.get_running_loop().time() + self.runs.timeout
+        for message in messages:
+            answers.add(await self._batch_item(message, session, principal, request, deadline))
+            await asyncio.sleep(0)  # one batch never holds the event loop for all its items
+        return answers.response()
 
     async def _batch_item(self, message: Message | dict[str, Any], session: SessionData,
-                          principal: Any, request: IncomingRequest) -> dict[str, Any] | None:
+                          principal: Any, request: IncomingRequest, deadline: float
+                          ) -> dict[str, Any] | None:
         if isinstance(message, dict):
             return message
         if isinstance(message, JsonRpcNotification):
@@ -134,9 +143,12 @@ class LegacyFlow:
         if isinstance(message, JsonRpcResponse):
             await self.answers.deliver(session.id, message)
             return None
+        remaining = deadline - asyncio.get_running_loop().time()
+        if remaining <= 0:  # REQUEST_TIMEOUT bounds the whole batch
+            return error_message(message.id, RequestTimeout())
         exchange = Exchange(request, principal, message, Era.LEGACY, session)
         exchange.ctx = self._context(exchange)
-        reply = await self.runs.reply(exchange)
+        reply = await self.runs.reply(exchange, timeout=remaining)
         return reply.message if reply is not None else None  # cancelled: no answer (§cancel)
 
     # -- GET and DELETE -----------------------------------------------------------------------
@@ -157,6 +169,32 @@ class LegacyFlow:
         assert session is not None  # the endpoint refuses DELETE in stateless mode
         await self.runtime.terminate_session(session.id, by="client")
         return empty_response(200)
+
+
+class BatchAnswers:
+    """A batch's answers, encoded as they come; past `limit` bytes an answer is replaced by
+    an error, so one batch cannot make an unbounded response."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.parts: list[bytes] = []
+        self.size = 2
+
+    def add(self, answer: dict[str, Any] | None) -> None:
+        if answer is None:
+            return
+        encoded = dump(answer)
+        if self.size + len(encoded) + 1 > self.limit:
+            encoded = dump(error_message(answer.get("id"), InternalError(
+                f"The batch's answers exceed MAX_BATCH_RESPONSE_BYTES ({self.limit} bytes)")))
+        self.parts.append(encoded)
+        self.size += len(encoded) + 1
+
+    def response(self) -> Outgoing:
+        if not self.parts:
+            return empty_response(202)
+        body = b"[" + b",".join(self.parts) + b"]"
+        return Outgoing(200, [*JSON_HEADERS, ("content-length", str(len(body)))], body)
 
 
 def _parse_or_error(item: Any) -> Message | dict[str, Any]:

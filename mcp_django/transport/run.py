@@ -4,6 +4,7 @@ starts every request's run (modern, legacy, initialize, batch items) the same wa
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import deque
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ..core.context import Context
 from ..core.dispatcher import Dispatcher, Reply
 from ..core.errors import RequestTimeout
-from ..core.jsonrpc import JsonRpcRequest, error_message
+from ..core.jsonrpc import JsonRpcRequest, dump, error_message
 from ..supervisor import Supervisor
 from .exchange import Exchange
 from .ids import StreamIds
@@ -22,13 +23,15 @@ from .sse import KEEPALIVE, encode_event, retry_field
 if TYPE_CHECKING:
     from ..runtime import TransportConfig
 
+logger = logging.getLogger("mcp_django.transport")
+
 
 class RequestRun:
     """Runs the dispatcher for one request and turns what it produces into a response."""
 
     def __init__(self, dispatcher: Dispatcher, request: JsonRpcRequest, ctx: Context, *,
                  timeout: float, keepalive: float, supervisor: Supervisor,
-                 ids: StreamIds | None = None) -> None:
+                 ids: StreamIds | None = None, buffer_limit: int = 1024 * 1024) -> None:
         self.dispatcher = dispatcher
         self.supervisor = supervisor
         self.request = request
@@ -37,6 +40,9 @@ class RequestRun:
         self.keepalive = keepalive
         self.ids = ids
         self.queue: deque[dict[str, Any]] = deque()
+        self.sizes: deque[int] = deque()  # encoded size of each queued message
+        self.queued = 0
+        self.buffer_limit = buffer_limit
         self.signal = asyncio.Event()
         self.task: asyncio.Task[Reply] | None = None
         self.detached = False
@@ -76,7 +82,12 @@ class RequestRun:
     async def _emit(self, message: dict[str, Any]) -> None:
         if self.task is not None and self.task.done():
             return
+        size = 0 if self.detached else len(dump(message))
+        self.queued += size
+        if self.queued > self.buffer_limit and not self.detached:
+            self._fell_behind()
         self.queue.append(message)
+        self.sizes.append(size)
         self.signal.set()
 
     async def run(self) -> Reply:
@@ -89,6 +100,19 @@ class RequestRun:
                 return await self.dispatcher.handle(self.request, self.ctx)
         except TimeoutError:
             return Reply(error_message(self.request.id, RequestTimeout()))
+
+    def _pop(self) -> dict[str, Any]:
+        self.queued -= self.sizes.popleft()
+        return self.queue.popleft()
+
+    def _fell_behind(self) -> None:
+        """More than STREAM_BUFFER_BYTES waits for a client that does not read: a resumable
+        stream ends and the rest goes to its log; any other stream ends with its request."""
+        logger.warning("Closing an SSE stream whose client stopped reading")
+        if self.resumable:
+            self._detach()
+        elif self.task is not None:
+            self.task.cancel()
 
     def _detach(self) -> None:
         """The handler asked to end the HTTP stream now; it keeps running, logging (L-33)."""
@@ -129,7 +153,7 @@ class RequestRun:
         while True:
             self.signal.clear()
             while self.queue:
-                yield await self._encode(self.queue.popleft())
+                yield await self._encode(self._pop())
             if self.task.done() or self.detached:
                 return
             try:
@@ -144,7 +168,7 @@ class RequestRun:
         while not self.task.done() or self.queue:
             self.signal.clear()
             while self.queue:
-                await self.ids.encode(self.queue.popleft())
+                await self.ids.encode(self._pop())
             if not self.task.done():
                 await self.signal.wait()
         if not self.task.cancelled():
@@ -168,11 +192,12 @@ class Runs:
         self.supervisor = supervisor
         self.timeout = min(config.request_timeout, config.stream_max)
 
-    def run(self, exchange: Exchange) -> RequestRun:
+    def run(self, exchange: Exchange, timeout: float | None = None) -> RequestRun:
         assert exchange.ctx is not None
         return RequestRun(self.dispatcher, exchange.call, exchange.ctx, ids=exchange.ids,
-                          timeout=self.timeout, keepalive=self.config.keepalive,
-                          supervisor=self.supervisor)
+                          timeout=self.timeout if timeout is None else timeout,
+                          keepalive=self.config.keepalive, supervisor=self.supervisor,
+                          buffer_limit=self.config.stream_buffer)
 
     async def respond(self, exchange: Exchange, *, streaming: bool = True) -> Outgoing:
         """The HTTP answer: JSON when the result comes first, else an SSE stream."""
@@ -182,10 +207,10 @@ class Runs:
         await self._track(exchange, run.launch())
         return await run.answer()
 
-    async def reply(self, exchange: Exchange) -> Reply | None:
+    async def reply(self, exchange: Exchange, timeout: float | None = None) -> Reply | None:
         """The bare JSON-RPC reply (initialize, batch items), or None when it was cancelled by
         id; a cancel of the HTTP request itself propagates."""
-        task = asyncio.get_running_loop().create_task(self.run(exchange).run())
+        task = asyncio.get_running_loop().create_task(self.run(exchange, timeout).run())
         await self._track(exchange, task)
         try:
             return await asyncio.shield(task)

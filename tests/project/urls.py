@@ -32,3 +32,19 @@ urlpatterns += [
     path("throttled/", include(throttled.urls("mcp"))),
     path("throttled-auth/", include(throttled_auth.urls("mcp"))),
 ]
+
+from tests.project.variants import tight  # noqa: E402
+
+urlpatterns.append(path("tight/", include(tight.urls("mcp"))))
+
+# -- session-limit and credential-recheck servers
+from tests.project.variants import limited, rechecked  # noqa: E402
+
+urlpatterns += [
+    path("limited/", include(limited.urls("mcp"))),
+    path("rechecked/", include(rechecked.urls("mcp"))),
+]
+
+from tests.project.variants import one_command  # noqa: E402
+
+urlpatterns.append(path("one-command/", include(one_command.urls("mcp"))))

@@ -114,3 +114,38 @@ throttled_auth = McpServer("throttled_auth", registry=conformance.registry,
                            ALLOW_ANONYMOUS=False,
                            THROTTLE_CLASSES=["mcp_django.policy.RateThrottle"],
                            THROTTLE_RATE="5/minute")
+
+
+# -- servers for the limits tests (tests/e2e/test_limits.py, tests/transport/test_asgi_body.py)
+@conformance.tool
+async def test_flood(ctx: Context, token: str = "", count: int = 1000, size: int = 1000) -> str:
+    """Logs `count` messages of `size` bytes as fast as it can; records how it ended."""
+    SLOW_STATES[token] = "running"
+    try:
+        for n in range(count):
+            await ctx.log("info", "x" * size)
+            if n % 100 == 0:
+                await asyncio.sleep(0)
+    except asyncio.CancelledError:
+        SLOW_STATES[token] = "cancelled"
+        raise
+    SLOW_STATES[token] = "finished"
+    return "flooded"
+
+
+tight = McpServer("tight", registry=conformance.registry, MAX_BATCH=5, REQUEST_TIMEOUT=1.0,
+                  MAX_BATCH_RESPONSE_BYTES=2000, STREAM_BUFFER_BYTES=64 * 1024,
+                  BODY_TIMEOUT=1.0, SSE_KEEPALIVE_SECONDS=0.5)
+
+
+# -- servers for the session-limit and credential-recheck tests (tests/e2e/test_session_limits.py,
+# tests/e2e/test_auth.py, tests/sessions/)
+limited = McpServer("limited", registry=conformance.registry, MAX_SESSIONS=3, MAX_SUBSCRIPTIONS=2,
+                    MAX_URI_LENGTH=64, MAX_CLIENT_INFO_BYTES=512, SSE_KEEPALIVE_SECONDS=0.2)
+rechecked = McpServer("rechecked", registry=conformance.registry, ALLOW_ANONYMOUS=False,
+                      PRINCIPAL_RECHECK_SECONDS=0.5, SSE_KEEPALIVE_SECONDS=0.5)
+
+
+# -- a server for the command-limit tests (tests/e2e/test_command_limits.py)
+one_command = McpServer("one_command", registry=conformance.registry, COMMAND_CONCURRENCY=1,
+                        COMMAND_QUEUE=1)
