@@ -27,14 +27,16 @@ def decode_cursor(cursor: Any) -> int:
     return offset
 
 
-def list_result(server: Any, key: str, specs: list[Any], params: dict[str, Any]
-                ) -> dict[str, Any]:
-    """One page of `specs` as `{key: [definitions], nextCursor?}` with cache hints."""
+def list_result(server: Any, key: str, specs: list[Any], params: dict[str, Any],
+                per_caller: bool = False) -> dict[str, Any]:
+    """One page of `specs` as `{key: [definitions], nextCursor?}` with cache hints; a list
+    that depends on the caller is `private` (2026-07-28 §caching: never shared between users)."""
     page, next_cursor = paginate(specs, params, server.options.page_size)
     result: dict[str, Any] = {key: [spec.definition() for spec in page]}
     if next_cursor:
         result["nextCursor"] = next_cursor
-    return server.cacheable(result, ttl_ms=server.options.list_ttl_ms)
+    return server.cacheable(result, ttl_ms=server.options.list_ttl_ms,
+                            scope="private" if per_caller else None)
 
 
 def paginate(items: list[T], params: dict[str, Any], page_size: int) -> tuple[list[T], str | None]:

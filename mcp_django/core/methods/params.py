@@ -50,10 +50,19 @@ class SetLevelParams(Params):
     level: LogLevel
 
 
+class CompleteArgument(Params):
+    name: str
+    value: str = ""
+
+
+class CompleteContext(Params):
+    arguments: dict[str, str] | None = None
+
+
 class CompleteParams(Params):
     ref: dict[str, Any]
-    argument: dict[str, Any]
-    context: dict[str, Any] | None = None
+    argument: CompleteArgument
+    context: CompleteContext | None = None
 
 
 class ListenParams(Params):

@@ -39,7 +39,10 @@ async def read_resource(server: Host, ctx: Context, params: dict[str, Any]
         kwargs = spec.signature.validate(variables)
     except ValidationError:
         raise ResourceNotFound(uri) from None
-    value = await server.invoke(ctx, spec.func, spec.signature, kwargs)
+    try:
+        value = await server.invoke(ctx, spec.func, spec.signature, kwargs)
+    except ResourceNotFound:  # always name the URI as the client sent it
+        raise ResourceNotFound(uri) from None
     contents = to_contents(spec, uri, value)
     return server.cacheable({"contents": contents}, ttl_ms=server.options.read_ttl_ms,
                             scope="private")

@@ -25,8 +25,10 @@ logger = logging.getLogger("mcp_django.dispatch")
 
 
 async def list_tools(server: Host, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    visible = [spec for spec in server.registry.tools.values() if server.can_see(ctx, spec)]
-    return list_result(server, "tools", visible, params)
+    tools = server.registry.tools.values()
+    visible = [spec for spec in tools if server.can_see(ctx, spec)]
+    per_caller = any(getattr(spec, "permissions", None) is not None for spec in tools)
+    return list_result(server, "tools", visible, params, per_caller)
 
 
 async def call_tool(server: Host, ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
