@@ -9,7 +9,8 @@ env = environ.Env()
 if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-SECRET_KEY = env("DJANGO_SECRET_KEY", default="demo-insecure-key-change-me")
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="demo-insecure-key-change-me")  # loopback only:
+# demo_project/guard.py refuses to serve other addresses with this key
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 
