@@ -11,7 +11,6 @@ from django.test import override_settings
 from demo_project.guard import DEMO_SECRET_KEY, is_loopback, refuse_public_default_key
 
 
-
 async def answer_ok(scope: dict[str, Any], receive: Any, send: Any) -> None:
     await send({"type": "http.response.start", "status": 204, "headers": []})
     await send({"type": "http.response.body", "body": b""})
