@@ -6,6 +6,7 @@ import asyncio
 import functools
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -19,6 +20,24 @@ from .runtime import Runtime, build_runtime, run_sync
 from .transport.asgi import McpAsgiHandler
 from .transport.endpoint import Endpoint
 from .transport.view import make_view
+
+
+@dataclass(frozen=True)
+class _Built:
+    settings: ServerSettings
+    runtime: Runtime
+    endpoint: Endpoint
+
+
+def server_options(settings: ServerSettings) -> ServerOptions:
+    from . import __version__
+
+    return ServerOptions(
+        name=settings["SERVER_NAME"], version=settings["SERVER_VERSION"] or __version__,
+        title=settings["SERVER_TITLE"], instructions=settings["INSTRUCTIONS"],
+        page_size=settings["PAGE_SIZE"], list_ttl_ms=settings["LIST_TTL_MS"],
+        expose_error_details=settings["EXPOSE_ERROR_DETAILS"])
+
 
 NAME = re.compile(r"[A-Za-z0-9_.-]{1,79}")  # it becomes part of Channels group names
 servers: dict[str, McpServer] = {}
@@ -48,6 +67,7 @@ class McpServer:
         self.completion = self.registry.completion
         self.registry.listeners.append(self._registry_changed)
         self.methods: list[MethodSpec] = []
+        self._built: _Built | None = None
         servers[name] = self
 
     def add_method(self, spec: MethodSpec) -> None:
@@ -55,37 +75,36 @@ class McpServer:
         self.methods.append(spec)
         self.reset()
 
-    # -- built on first use; `reset()` forgets them so changed settings apply -------------------
-    @functools.cached_property
+    # -- built together on first use; `reset()` forgets them so changed settings apply ---------
+    def _build(self) -> _Built:
+        if self._built is None:
+            settings = ServerSettings(self.name, self.overrides)
+            runtime = build_runtime(self.name, self.registry, settings,
+                                    server_options(settings), methods=self.methods, facade=self)
+            self._built = _Built(settings, runtime, Endpoint(runtime))
+        return self._built
+
+    @property
     def settings(self) -> ServerSettings:
-        return ServerSettings(self.name, self.overrides)
+        return self._build().settings
 
-    @functools.cached_property
+    @property
     def runtime(self) -> Runtime:
-        return build_runtime(self.name, self.registry, self.settings, self.server_options(),
-                             methods=self.methods, facade=self)
+        return self._build().runtime
 
-    @functools.cached_property
+    @property
     def endpoint(self) -> Endpoint:
-        return Endpoint(self.runtime)
+        return self._build().endpoint
 
     def reset(self) -> None:
         """Forget the built runtime (tests, `setting_changed`); the next request builds anew."""
-        for built in ("settings", "runtime", "endpoint"):
-            self.__dict__.pop(built, None)
+        self._built = None
 
     def setting(self, key: str) -> Any:
         return self.settings[key]
 
     def server_options(self) -> ServerOptions:
-        from . import __version__
-
-        settings = self.settings
-        return ServerOptions(
-            name=settings["SERVER_NAME"], version=settings["SERVER_VERSION"] or __version__,
-            title=settings["SERVER_TITLE"], instructions=settings["INSTRUCTIONS"],
-            page_size=settings["PAGE_SIZE"], list_ttl_ms=settings["LIST_TTL_MS"],
-            expose_error_details=settings["EXPOSE_ERROR_DETAILS"])
+        return server_options(self.settings)
 
     @property
     def dispatcher(self) -> Any:
@@ -129,7 +148,7 @@ class McpServer:
         self.publish_change("resource", uri)
 
     def _registry_changed(self, kind: str) -> None:
-        if "endpoint" in self.__dict__:  # only once serving: start-up registration is silent
+        if self._built is not None:  # only once serving: start-up registration is silent
             self.publish_change(kind)
 
     # -- mounting --------------------------------------------------------------------------------
