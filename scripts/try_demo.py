@@ -21,6 +21,10 @@ async def main(url: str, token: str) -> None:
         print("tools:", ", ".join(tools))
         books = await client.call_tool("book_list", {"filters": {"genre": "science"}})
         print("book_list(genre=science):", books.structured_content)
+        if "book_create" not in tools:
+            print("book_create: not offered to this token (it lacks library.add_book), "
+                  "as expected for a reader")
+            return
         created = await client.call_tool("book_create", {
             "title": "The Demon-Haunted World", "author": 2, "genre": "science",
             "published": 1995, "pages": 457})

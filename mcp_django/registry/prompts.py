@@ -59,7 +59,10 @@ def assistant(content: str | Content) -> dict[str, Any]:
 
 
 def to_messages(value: Any) -> list[dict[str, Any]]:
-    """Prompt messages for a handler's return value (str, one message, or a list)."""
+    """Prompt messages for a handler's return value (str, one message, a list, or None for
+    none)."""
+    if value is None:
+        return []
     if isinstance(value, str):
         return [user(value)]
     if isinstance(value, dict):

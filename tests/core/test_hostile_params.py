@@ -79,3 +79,26 @@ async def test_resource_not_found_names_the_uri_as_requested() -> None:
     error = failed(await call(make_dispatcher(registry), "resources/read",
                               {"uri": "app://things/ABC%20D"}))
     assert error["data"] == {"uri": "app://things/ABC%20D"}
+
+
+async def test_a_resource_returning_none_is_not_found() -> None:
+    registry = Registry()
+
+    @registry.resource("app://maybe/{id}")
+    def maybe(id: str) -> bytes | None:
+        return None
+
+    error = failed(await call(make_dispatcher(registry), "resources/read",
+                              {"uri": "app://maybe/1"}))
+    assert error["code"] == -32602 and error["data"] == {"uri": "app://maybe/1"}
+
+
+async def test_a_prompt_returning_none_has_no_messages() -> None:
+    registry = Registry()
+
+    @registry.prompt
+    def empty() -> None:
+        return None
+
+    result = ok(await call(make_dispatcher(registry), "prompts/get", {"name": "empty"}))
+    assert result["messages"] == []

@@ -43,6 +43,8 @@ async def read_resource(server: Host, ctx: Context, params: dict[str, Any]
         value = await server.invoke(ctx, spec.func, spec.signature, kwargs)
     except ResourceNotFound:  # always name the URI as the client sent it
         raise ResourceNotFound(uri) from None
+    if value is None:  # nothing there (a lookup that found nothing), not the JSON `null`
+        raise ResourceNotFound(uri)
     contents = to_contents(spec, uri, value)
     return server.cacheable({"contents": contents}, ttl_ms=server.options.read_ttl_ms,
                             scope="private")
