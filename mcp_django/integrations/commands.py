@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.management import get_commands, load_command_class
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from ..core.context import Context
 from ..core.errors import ConfigError, ToolError
@@ -70,7 +70,8 @@ class CommandToolset:
 
         schema = arguments.model_json_schema()
         schema.pop("title", None)
-        signature = Signature(arguments, schema, "ctx", TypeAdapter(str), None, False, True)
+        # plain text output: no structuredContent, no outputSchema (2025-11-25 tools §Tool Result)
+        signature = Signature(arguments, schema, "ctx", None, None, False, True)
         permissions = self.permissions
         if permissions is not None and not callable(permissions):
             permissions = list(permissions)

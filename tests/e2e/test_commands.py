@@ -124,3 +124,22 @@ def test_a_long_command_becomes_a_task(raw):
     assert created["resultType"] == "task"
     done = poll(raw, created["taskId"], "completed", caps)
     assert "science  Cosmos" in done["result"]["content"][0]["text"]
+
+
+@pytest.mark.asyncio
+async def test_the_sdk_client_reads_the_output_as_plain_text_in_a_2025_session(
+        conformance_url):
+    """2025-11-25 tools §Tool Result: the stdout is one text block, no structuredContent."""
+    from mcp import Client
+
+    from demo_project.library.models import Book
+
+    async with Client(conformance_url, mode="legacy") as client:
+        assert client.protocol_version == "2025-11-25"
+        result = await client.call_tool("patient_library_report", {"genre": "science"})
+    books = [f"{b.genre:8} {b.title}" async for b in
+             Book.objects.filter(genre="science").order_by("title")]
+    lines = result.content[0].text.split("\n")
+    assert not result.is_error and result.structured_content is None
+    assert re.fullmatch(r"Library report \(pid=\d+\)", lines[0]), lines
+    assert sorted(lines[1:]) == sorted([*books, f"{len(books)} book(s)"])
