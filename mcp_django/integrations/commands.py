@@ -4,19 +4,23 @@
         commands = ["clearsessions", "library_report"]
         timeout = 120
 
-The command's argparse definition becomes the input schema. Its stdout and stderr reach the
-client live as log notifications and are returned at the end. A timeout or a cancellation kills
-the process; a CommandError (non-zero exit) is an in-band tool error.
+The command's own argparse arguments become the input schema; a value is always data (options
+as one `--opt=value` element, positionals after `--`), so no value reaches Django's global
+options. Its stdout and its own stderr lines reach the client live as log notifications and are
+returned at the end; a Python traceback stays on the server (logger `mcp_django.commands`).
+A timeout or a cancellation kills the process; a non-zero exit is an in-band tool error.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
+import re
 import sys
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from django.conf import settings
 from django.core.management import get_commands, load_command_class
@@ -28,8 +32,18 @@ from ..registry import Registry
 from ..registry.signature import Signature
 from ..registry.tools import ToolSpec
 
+logger = logging.getLogger("mcp_django.commands")
+
+# BaseCommand's own options: never part of a tool's schema, never reachable from a value
 COMMON = {"help", "version", "verbosity", "settings", "pythonpath", "traceback", "no_color",
           "force_color", "skip_checks"}
+# the argparse actions a value can be given to safely; any other kind stays out of the schema
+FLAGS = (argparse._StoreConstAction, argparse.BooleanOptionalAction)
+VALUES = (argparse._StoreAction, argparse._AppendAction)
+LISTS = ("*", "+")
+TRACEBACK = "Traceback (most recent call last):"
+WARNING = re.compile(r"^\S.*:\d+: \w*Warning: ")
+MESSAGE = re.compile(r"^(?:\w*Error: |\S+ \S+: error: )(?P<message>.+)$")
 
 
 def _superuser(user: Any) -> bool:
@@ -59,14 +73,14 @@ class CommandToolset:
 
     def _tool(self, command: str, app: str) -> ToolSpec:
         parser = load_command_class(app, command).create_parser("manage.py", command)
-        actions = [a for a in parser._actions if a.dest not in COMMON]
+        actions = [a for a in parser._actions if _exposed(a)]
         arguments = _arguments_model(command, actions)
         timeout = self.timeout
         fixed = ["--no-color"] + (["--skip-checks"] if any(
             a.dest == "skip_checks" for a in parser._actions) else [])
 
         async def run(ctx: Context, **kwargs: Any) -> str:
-            return await run_command(ctx, command, _argv(actions, kwargs) + fixed, timeout)
+            return await run_command(ctx, command, _argv(actions, kwargs, fixed), timeout)
 
         schema = arguments.model_json_schema()
         schema.pop("title", None)
@@ -79,6 +93,18 @@ class CommandToolset:
                         description=parser.description or f"Run `manage.py {command}`.",
                         title=f"manage.py {command}", task=self.task, permissions=permissions,
                         annotations={"openWorldHint": False})
+
+
+def _exposed(action: argparse.Action) -> bool:
+    """The command's own arguments of a kind `_argv` can pass as data (not --settings & co)."""
+    if action.dest in COMMON or action.dest == argparse.SUPPRESS:
+        return False
+    if isinstance(action, FLAGS):
+        return bool(action.option_strings)
+    if type(action) is argparse._AppendAction:
+        return action.nargs is None
+    return isinstance(action, VALUES) and action.nargs not in (argparse.REMAINDER,
+                                                               argparse.PARSER)
 
 
 def _arguments_model(command: str, actions: list[argparse.Action]) -> type[BaseModel]:
@@ -96,38 +122,68 @@ def _arguments_model(command: str, actions: list[argparse.Action]) -> type[BaseM
 
 
 def _kind(action: argparse.Action) -> tuple[Any, Any]:
-    from typing import Literal
-
-    if isinstance(action, (argparse._StoreTrueAction, argparse._StoreFalseAction)):
-        return bool, action.default
+    if isinstance(action, FLAGS):
+        return bool, action.default if isinstance(action.default, bool) else None
+    default = None if action.default == argparse.SUPPRESS else action.default
     base: Any = action.type if action.type in (int, float) else str
     if action.choices:
         base = Literal[tuple(action.choices)]  # type: ignore[misc]
-    if action.nargs in ("*", "+") or isinstance(action.nargs, int):
+    if (action.nargs in LISTS or isinstance(action.nargs, int)
+            or isinstance(action, argparse._AppendAction)):
         base = list[base]
-    return base, action.default
+    return base, default
 
 
-def _argv(actions: list[argparse.Action], values: dict[str, Any]) -> list[str]:
-    """The command line for validated arguments (positionals in order, then options)."""
-    argv: list[str] = []
+def _argv(actions: list[argparse.Action], values: dict[str, Any], fixed: list[str]
+          ) -> list[str]:
+    """The command line for validated arguments: options, the fixed flags, then `--` and the
+    positionals, so a value that starts with `-` is data and never one of Django's options
+    (ManagementUtility and the command's CommandParser both stop at `--`)."""
+    options: list[str] = []
+    positionals: list[str] = []
+    skipped: str | None = None
     for action in actions:
         value = values.get(action.dest)
-        if value is None or (isinstance(action, argparse._StoreTrueAction) and not value):
-            continue
-        if isinstance(action, argparse._StoreFalseAction):
-            if not value:
-                argv.append(action.option_strings[-1])
+        if value is None:
+            skipped = skipped or (None if action.option_strings else action.dest)
             continue
         items = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+        if any("\0" in item for item in items):
+            raise ToolError(f"{action.dest}: a value cannot contain a NUL character")
         if action.option_strings:
-            if isinstance(action, argparse._StoreTrueAction):
-                argv.append(action.option_strings[-1])
-            else:
-                argv.extend([action.option_strings[-1], *items])
+            options += _option(action, value, items)
+        elif skipped:  # argparse fills positionals in order: this value would land in `skipped`
+            raise ToolError(f"{action.dest}: give {skipped} too (positionals are in order)")
         else:
-            argv.extend(items)
-    return argv
+            positionals += items
+    if any(not a.option_strings for a in actions):
+        return [*options, *fixed, "--", *positionals]
+    return [*options, *fixed]
+
+
+def _option(action: argparse.Action, value: Any, items: list[str]) -> list[str]:
+    """One option as argv elements; each value rides in the same element as its option."""
+    flag = _flag(action)
+    if isinstance(action, argparse.BooleanOptionalAction):
+        return [flag if value else next(s for s in action.option_strings
+                                        if s.startswith("--no-"))]
+    if isinstance(action, argparse._StoreFalseAction):
+        return [] if value else [flag]
+    if isinstance(action, argparse._StoreConstAction):
+        return [flag] if value else []
+    if isinstance(action, argparse._AppendAction) or action.nargs in (None, "?"):
+        return [f"{flag}={item}" for item in items]
+    dashed = [item for item in items[1:] if item.startswith("-")]
+    if dashed:  # argparse reads them as options: only the first value can carry a dash
+        raise ToolError(f"{action.dest}: only the first value may start with '-' "
+                        f"(got {dashed[0]!r})")
+    return [f"{flag}={items[0]}", *items[1:]] if items else [flag]
+
+
+def _flag(action: argparse.Action) -> str:
+    """The long spelling of an option (`--genre` rather than `-g`)."""
+    return next((s for s in action.option_strings if s.startswith("--")),
+                action.option_strings[0])
 
 
 async def run_command(ctx: Context, command: str, argv: list[str], timeout: float) -> str:
@@ -136,12 +192,14 @@ async def run_command(ctx: Context, command: str, argv: list[str], timeout: floa
            "PYTHONUNBUFFERED": "1"}
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "django", command, *argv, env=env,
+        stdin=asyncio.subprocess.DEVNULL,  # a prompt never reads the server's stdin
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     lines: list[str] = []
+    stderr = _Stderr()
     try:
         async with asyncio.timeout(timeout):
-            await asyncio.gather(_pump(process.stdout, "info", ctx, lines),
-                                 _pump(process.stderr, "warning", ctx, lines))
+            await asyncio.gather(_pump(process.stdout, "info", ctx, lines, None),
+                                 _pump(process.stderr, "warning", ctx, lines, stderr))
             code = await process.wait()
     except TimeoutError:
         raise ToolError(f"manage.py {command} timed out after {timeout:g} s and was stopped"
@@ -150,15 +208,53 @@ async def run_command(ctx: Context, command: str, argv: list[str], timeout: floa
         if process.returncode is None:
             process.kill()
             await process.wait()
-    output = "\n".join(lines)
+    if code != 0 or stderr.withheld:
+        logger.warning("manage.py %s %r exited with %s; its stderr:\n%s", command, argv,
+                       code, "\n".join(stderr.lines))
     if code != 0:
-        raise ToolError(f"manage.py {command} failed (exit {code}):\n{output}")
-    return output
+        raise ToolError(_failure(command, code, stderr.message))
+    return "\n".join(lines)
 
 
-async def _pump(stream: Any, level: str, ctx: Context, lines: list[str]) -> None:
+def _failure(command: str, code: int, message: str | None) -> str:
+    """A short in-band error: the exit code and the command's own error line, if any."""
+    text = f"manage.py {command} failed (exit {code})"
+    return f"{text}: {message}" if message else text
+
+
+class _Stderr:
+    """The child's stderr, split into what the client may see and what stays on the server.
+
+    The command's own lines pass. From a Python traceback on, nothing passes (frames name
+    server paths), nor does a warning line with its source line. `message` is the last
+    `CommandError: ...` (or argparse `error: ...`) line the client saw.
+    """
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.withheld = False
+        self.message: str | None = None
+        self._warning = False
+
+    def public(self, line: str) -> bool:
+        self.lines.append(line)
+        after_warning, self._warning = self._warning, bool(WARNING.match(line))
+        if line.startswith(TRACEBACK):
+            self.withheld = True
+        if self.withheld or self._warning or (after_warning and line[:1].isspace()):
+            return False
+        found = MESSAGE.match(line)
+        if found:
+            self.message = found["message"]
+        return True
+
+
+async def _pump(stream: Any, level: str, ctx: Context, lines: list[str],
+                stderr: _Stderr | None) -> None:
     while line := await stream.readline():
         text = line.decode(errors="replace").rstrip("\n")
+        if stderr is not None and not stderr.public(text):
+            continue
         lines.append(text)
         await ctx.log(level, text, "manage.py")
 

@@ -22,9 +22,10 @@ class Command(BaseCommand):
         parser.add_argument("--delay", type=float, default=0.0,
                             help="Seconds to wait between lines")
         parser.add_argument("--fail", action="store_true", help="End with a CommandError")
+        parser.add_argument("--footer", default="", help="A closing line (free text)")
 
     def handle(self, *args: Any, title: str, genre: str | None, delay: float, fail: bool,
-               **options: Any) -> None:
+               footer: str, **options: Any) -> None:
         self.stdout.write(f"{title} (pid={os.getpid()})")
         books = Book.objects.order_by("genre", "title")
         if genre:
@@ -32,6 +33,8 @@ class Command(BaseCommand):
         for book in books:
             time.sleep(delay)
             self.stdout.write(f"{book.genre:8} {book.title}")
+        if footer:
+            self.stdout.write(footer)
         if fail:
             raise CommandError("The report failed on purpose")
         self.stderr.write(f"{books.count()} book(s)")
