@@ -8,6 +8,7 @@ The command's own argparse arguments become the input schema; a value is always 
 as one `--opt=value` element, positionals after `--`), so no value reaches Django's global
 options. Its stdout and its own stderr lines reach the client live as log notifications and are
 returned at the end; a Python traceback stays on the server (logger `mcp_django.commands`).
+At most COMMAND_CONCURRENCY processes run per server and COMMAND_QUEUE calls wait for a slot.
 A timeout or a cancellation kills the process; a non-zero exit is an in-band tool error.
 """
 
@@ -15,17 +16,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import re
 import sys
-from collections.abc import Callable
+import weakref
+from collections.abc import AsyncIterator, Callable
 from typing import Any, ClassVar, Literal
 
 from django.conf import settings
 from django.core.management import get_commands, load_command_class
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from ..conf import DEFAULTS
 from ..core.context import Context
 from ..core.errors import ConfigError, ToolError
 from ..registry import Registry
@@ -187,7 +191,13 @@ def _flag(action: argparse.Action) -> str:
 
 
 async def run_command(ctx: Context, command: str, argv: list[str], timeout: float) -> str:
-    """Run `python -m django <command> <argv>`; stream its lines; kill it on timeout or cancel."""
+    """Run `python -m django <command> <argv>` once a slot is free; stream its lines; kill it
+    on timeout or cancel."""
+    async with _slots(ctx).hold(ctx):
+        return await _run(ctx, command, argv, timeout)
+
+
+async def _run(ctx: Context, command: str, argv: list[str], timeout: float) -> str:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE,
            "PYTHONUNBUFFERED": "1"}
     process = await asyncio.create_subprocess_exec(
@@ -257,6 +267,60 @@ async def _pump(stream: Any, level: str, ctx: Context, lines: list[str],
             continue
         lines.append(text)
         await ctx.log(level, text, "manage.py")
+
+
+class _Slots:
+    """COMMAND_CONCURRENCY processes at once; COMMAND_QUEUE more calls wait (FIFO: asyncio's
+    Semaphore wakes waiters in order) for at most REQUEST_TIMEOUT; past that a call is refused
+    at once. A cancelled waiter leaves the queue."""
+
+    def __init__(self, running: int, waiting: int, patience: float) -> None:
+        self.running, self.waiting, self.patience = running, waiting, patience
+        self.queued = 0
+        self.free = asyncio.Semaphore(running)
+
+    @contextlib.asynccontextmanager
+    async def hold(self, ctx: Context) -> AsyncIterator[None]:
+        if self.free.locked():
+            await self._wait(ctx)
+        else:
+            await self.free.acquire()  # a free slot: returns without suspending
+        try:
+            yield
+        finally:
+            self.free.release()
+
+    async def _wait(self, ctx: Context) -> None:
+        if self.queued >= self.waiting:
+            raise ToolError(f"Too many commands: COMMAND_CONCURRENCY={self.running} are running "
+                            f"and COMMAND_QUEUE={self.waiting} are waiting; try again later")
+        self.queued += 1
+        try:
+            await ctx.log("notice", f"Waiting for a free command slot (COMMAND_CONCURRENCY="
+                                    f"{self.running} running)", "manage.py")
+            async with asyncio.timeout(self.patience):
+                await self.free.acquire()
+        except TimeoutError:
+            raise ToolError(f"No command slot became free within {self.patience:g} s "
+                            f"(COMMAND_CONCURRENCY={self.running})") from None
+        finally:
+            self.queued -= 1
+
+
+_SLOTS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _Slots]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _slots(ctx: Context) -> _Slots:
+    """The calling server's slots (one set per server name and event loop)."""
+    server = ctx.server
+    per_loop = _SLOTS.setdefault(asyncio.get_running_loop(), {})
+    name = getattr(server, "name", "")
+    if name not in per_loop:
+        limits = getattr(server, "settings", DEFAULTS)
+        per_loop[name] = _Slots(int(limits["COMMAND_CONCURRENCY"]), int(limits["COMMAND_QUEUE"]),
+                                float(limits["REQUEST_TIMEOUT"]))
+    return per_loop[name]
 
 
 def commands(cls: type[CommandToolset]) -> type[CommandToolset]:
