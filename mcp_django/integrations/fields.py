@@ -5,17 +5,18 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.db import models
-from pydantic import Field
+from pydantic import BeforeValidator, Field, StrictBool, StrictFloat, StrictInt
 
+# JSON types are kept apart: `true` is not the integer 1 and `"1"` is not a number
 SIMPLE_TYPES: list[tuple[type[models.Field], Any]] = [
-    (models.BooleanField, bool),
-    (models.AutoField, int),
-    (models.BigAutoField, int),
-    (models.IntegerField, int),
-    (models.FloatField, float),
+    (models.BooleanField, StrictBool),
+    (models.AutoField, StrictInt),
+    (models.BigAutoField, StrictInt),
+    (models.IntegerField, StrictInt),
+    (models.FloatField, StrictFloat),
     (models.DecimalField, decimal.Decimal),
     (models.DateTimeField, datetime.datetime),
     (models.DateField, datetime.date),
@@ -33,11 +34,25 @@ def field_type(field: models.Field) -> Any:
     if field.is_relation:
         return field_type(field.target_field)  # type: ignore[attr-defined]
     if field.choices:
-        return Literal[tuple(value for value, _label in field.flatchoices)]  # type: ignore[misc]
+        return _choices([value for value, _label in field.flatchoices])
     for django_type, python_type in SIMPLE_TYPES:
         if isinstance(field, django_type):
             return python_type
     return str
+
+
+def _choices(values: list[Any]) -> Any:
+    """A Literal of the choices; `true` is not the choice 1 (Literal compares with ==)."""
+    kind: Any = Literal[tuple(values)]  # type: ignore[misc]
+    if any(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        return Annotated[kind, BeforeValidator(_not_bool)]
+    return kind
+
+
+def _not_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("Input should be one of the choices, not a boolean")
+    return value
 
 
 def field_info(field: models.Field, *, required: bool) -> tuple[Any, Any]:

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from typing import Any, ClassVar, Literal
 
 from django.core.exceptions import ValidationError
@@ -23,7 +24,7 @@ from django.db import models, transaction
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
 
 from ..core.context import Context
-from ..core.errors import ConfigError, InvalidParams, ToolError
+from ..core.errors import ConfigError, ToolError
 from ..registry import Registry
 from ..registry.signature import Signature
 from ..registry.tools import ToolSpec
@@ -34,6 +35,8 @@ PERMS = {"list": "view", "retrieve": "view", "create": "add", "update": "change"
          "delete": "delete"}
 RANGE_LOOKUPS = ("gt", "gte", "lt", "lte")
 NOT_FOUND = "Not found"
+OFFSET = re.compile(r"[0-9]{1,18}")
+MAX_OFFSET = 2**62  # far past any page; an SQL OFFSET must stay a 64-bit integer
 
 
 class ModelToolset:
@@ -302,12 +305,14 @@ def _cursor(offset: int) -> str:
 
 
 def _offset(cursor: str | None) -> int:
+    """The offset in a cursor this toolset issued (`m:<digits>`, below MAX_OFFSET). Anything
+    else is an input validation error, in band (2025-11-25 tools §Error Handling)."""
     if not cursor:
         return 0
     try:
         kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        if kind == "m" and int(value) >= 0:
-            return int(value)
     except (ValueError, UnicodeError):
-        pass
-    raise InvalidParams("Invalid cursor")
+        kind, value = "", ""
+    if kind == "m" and OFFSET.fullmatch(value) and int(value) <= MAX_OFFSET:
+        return int(value)
+    raise ToolError("cursor: Invalid cursor (use the nextCursor of the previous page)")

@@ -148,3 +148,32 @@ def test_objects_as_resources_respect_permissions_and_boundaries(as_user):
                         (reader, "django://library.book/abc")):
         missing = client.modern("resources/read", {"uri": uri})
         assert missing.error["code"] == -32602 and missing.error["data"] == {"uri": uri}
+
+
+def test_an_out_of_range_cursor_is_a_validation_error_naming_the_cursor(as_user):
+    import base64
+
+    reader = as_user("reader")
+    for offset in ("9" * 20, "-1", "1_0", " 5"):
+        cursor = base64.urlsafe_b64encode(f"m:{offset}".encode()).decode()
+        refused = call(reader, "book_list", {"cursor": cursor})["result"]
+        text = refused["content"][0]["text"]
+        assert refused["isError"] and "cursor" in text and "failed" not in text, (offset, text)
+    garbage = call(reader, "book_list", {"cursor": "12345678901234567890"})["result"]
+    assert garbage["isError"] and "cursor" in garbage["content"][0]["text"], garbage
+
+
+def test_lookups_are_strict_when_a_value_has_the_wrong_json_type(as_user):
+    """`true` is not primary key 1 and `"1"` is not an integer."""
+    editor = as_user("editor")
+    for tool, arguments, field in (
+            ("book_retrieve", {"id": True}, "id"), ("book_retrieve", {"id": "1"}, "id"),
+            ("book_update", {"id": True, "pages": 1}, "id"),
+            ("book_delete", {"id": "1"}, "id"),
+            ("book_update", {"id": 1, "pages": "12"}, "pages"),
+            ("book_list", {"filters": {"published__gte": True}}, "published__gte"),
+            ("book_list", {"filters": {"genre__in": "poetry"}}, "genre__in")):
+        refused = call(editor, tool, arguments)["result"]
+        assert refused["isError"] and field in refused["content"][0]["text"], (tool, refused)
+    assert Book.objects.filter(pk=1).exists() and Book.objects.get(pk=1).pages != 1
+
