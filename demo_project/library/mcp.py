@@ -88,10 +88,12 @@ def recommend(genre: str, mood: str = "curious") -> str:
             "which two should I read next, and why?")
 
 
-@tool(title="Archive a genre", task="optional",
+# A tool that writes declares a permission: archiving changes books, so it needs
+# library.change_book; a caller without it neither sees nor can call the tool.
+@tool(title="Archive a genre", task="optional", permissions=["library.change_book"],
       annotations={"destructiveHint": True, "idempotentHint": True})
 async def archive_genre(genre: str, ctx: Context) -> str:
-    """Archive every book of a genre, after a human approves the list.
+    """Archive every book of a genre, after a human approves the list (editors only).
 
     Shows the approval flow: visible work with progress, a pause for the user's answer
     (elicitation), then the change or an abort. 2025 clients get an elicitation request on the

@@ -177,3 +177,16 @@ def test_lookups_are_strict_when_a_value_has_the_wrong_json_type(as_user):
         assert refused["isError"] and field in refused["content"][0]["text"], (tool, refused)
     assert Book.objects.filter(pk=1).exists() and Book.objects.get(pk=1).pages != 1
 
+
+def test_the_destructive_demo_tool_needs_the_change_permission(as_user):
+    """archive_genre writes, so it declares library.change_book: hidden from readers."""
+    nobody, reader, editor = as_user("nobody"), as_user("reader"), as_user("editor")
+    for client in (nobody, reader):
+        assert "archive_genre" not in names(client)
+        hidden = call(client, "archive_genre", {"genre": "poetry"})
+        assert hidden["error"]["message"] == "Unknown tool: archive_genre"
+    assert Book.objects.filter(archived=True).count() == 0
+    assert "archive_genre" in names(editor)
+    asked = editor.modern("tools/call", {"name": "archive_genre", "arguments": {
+        "genre": "poetry"}}, capabilities={"elicitation": {}}).result
+    assert asked["resultType"] == "input_required"
