@@ -24,6 +24,27 @@ def library(live_mcp_server) -> Iterator[RawClient]:
     yield from _raw(live_mcp_server.url + "/mcp")
 
 
+def editor_token() -> str:
+    """A token of a fresh user who may change books (what the demo's archive_genre needs)."""
+    import uuid
+
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    from mcp_django.models import McpToken
+
+    user = get_user_model().objects.create_user(f"editor-{uuid.uuid4().hex[:8]}")
+    user.user_permissions.add(Permission.objects.get(codename="change_book"))
+    return McpToken.issue(user, "e2e")[1]
+
+
+@pytest.fixture
+def archivist(library) -> Iterator[RawClient]:
+    """/mcp as an editor (a user with library.change_book), through the same RawClient."""
+    library.http.headers["Authorization"] = "Bearer " + editor_token()
+    yield library
+
+
 @pytest.fixture
 def conformance_url(live_mcp_server) -> str:
     return live_mcp_server.url + "/conformance/mcp"

@@ -125,6 +125,8 @@ class LegacySession:
                    "MCP-Protocol-Version": self.version}
         if self.id:
             headers["Mcp-Session-Id"] = self.id
+        if "authorization" in self.client.http.headers:  # the session's owner, on any client
+            headers["Authorization"] = self.client.http.headers["authorization"]
         headers.update(extra)
         return headers
 

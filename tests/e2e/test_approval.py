@@ -6,9 +6,11 @@ import time
 import uuid
 
 import httpx
+import httpx2
 import mcp_types as types
 import pytest
 from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
 
 from demo_project.library.models import Book
 from tests.e2e.helpers import RawClient, meta, modern_headers
@@ -16,6 +18,12 @@ from tests.e2e.test_changes import StreamReader
 
 TASKS = {"extensions": {"io.modelcontextprotocol/tasks": {}}}
 FORM = {"elicitation": {}}
+
+
+def authorized(client: RawClient) -> httpx2.AsyncClient:
+    """An HTTP client for the official SDK, sending the RawClient's Authorization header."""
+    return httpx2.AsyncClient(headers={"Authorization": client.http.headers["Authorization"]},
+                              timeout=httpx2.Timeout(30, read=300))
 
 
 def archived(genre: str) -> int:
@@ -29,14 +37,16 @@ async def approve(context, params) -> types.ElicitResult:
 
 @pytest.mark.asyncio
 @pytest.mark.parametrize("mode", ["legacy", "2026-07-28"])
-async def test_approval_with_the_sdk_client(library, mode):
+async def test_approval_with_the_sdk_client(archivist, mode):
     """Legacy: elicitation on the call's SSE stream. Modern: input_required and a retry."""
     progress: list[float] = []
 
     async def on_progress(value, total, message):
         progress.append(value)
 
-    async with Client(library.url, mode=mode, elicitation_callback=approve) as client:
+    async with authorized(archivist) as http, Client(
+            streamable_http_client(archivist.url, http_client=http), mode=mode,
+            elicitation_callback=approve) as client:
         result = await client.call_tool("archive_genre", {"genre": "science"},
                                         progress_callback=on_progress)
     assert result.content[0].text.startswith("Archived 2 science book(s)")
@@ -44,27 +54,27 @@ async def test_approval_with_the_sdk_client(library, mode):
     assert progress and progress[-1] == 3
 
 
-def test_approval_declined_in_a_legacy_session_changes_nothing(library):
-    session = library.initialize("2025-11-25", capabilities=FORM)
+def test_approval_declined_in_a_legacy_session_changes_nothing(archivist):
+    session = archivist.initialize("2025-11-25", capabilities=FORM)
     from tests.e2e.test_input import legacy_call_in_thread, post_answer, wait_for
 
     sink: dict = {}
-    thread = legacy_call_in_thread(library, session, "archive_genre", {"genre": "history"},
+    thread = legacy_call_in_thread(archivist, session, "archive_genre", {"genre": "history"},
                                    "approve-1", sink)
     asked = wait_for(sink, "asked")
-    assert post_answer(library, session, asked["id"], {"action": "decline"}) == 202
+    assert post_answer(archivist, session, asked["id"], {"action": "decline"}) == 202
     thread.join(10)
     assert sink["messages"][-1]["result"]["content"][0]["text"] == \
         "Aborted: no history book was archived."
     assert archived("history") == 0
 
 
-def test_approval_as_a_multi_round_request(library):
-    first = library.modern("tools/call", {"name": "archive_genre",
+def test_approval_as_a_multi_round_request(archivist):
+    first = archivist.modern("tools/call", {"name": "archive_genre",
                                           "arguments": {"genre": "poetry"}}, capabilities=FORM)
     assert first.result["resultType"] == "input_required"
     assert archived("poetry") == 0
-    done = library.modern("tools/call", {
+    done = archivist.modern("tools/call", {
         "name": "archive_genre", "arguments": {"genre": "poetry"},
         "inputResponses": {"approval": {"action": "accept", "content": {"approve": True}}},
         "requestState": first.result["requestState"]}, capabilities=FORM)
@@ -83,32 +93,33 @@ def poll(client: RawClient, task_id: str, status: str, capabilities: dict,
     raise AssertionError(f"task {task_id} never reached {status}: {result}")
 
 
-def test_approval_as_a_task(library):
+def test_approval_as_a_task(archivist):
     """Poll, answer with tasks/update, complete (SEP-2663)."""
     caps = {**TASKS, **FORM}
-    created = library.modern("tools/call", {"name": "archive_genre",
-                                            "arguments": {"genre": "fiction"}},
-                             capabilities=caps).result
+    created = archivist.modern("tools/call", {"name": "archive_genre",
+                                              "arguments": {"genre": "fiction"}},
+                               capabilities=caps).result
     assert created["resultType"] == "task" and created["status"] == "working"
-    waiting = poll(library, created["taskId"], "input_required", caps)
+    waiting = poll(archivist, created["taskId"], "input_required", caps)
     assert waiting["inputRequests"]["approval"]["method"] == "elicitation/create"
-    ack = library.modern("tasks/update", {"taskId": created["taskId"], "inputResponses": {
+    ack = archivist.modern("tasks/update", {"taskId": created["taskId"], "inputResponses": {
         "approval": {"action": "accept", "content": {"approve": True}}}}, capabilities=caps)
     assert ack.result["resultType"] == "complete"
-    done = poll(library, created["taskId"], "completed", caps)
+    done = poll(archivist, created["taskId"], "completed", caps)
     assert done["result"]["content"][0]["text"].startswith("Archived 4 fiction book(s)")
     assert archived("fiction") == 4
     from mcp_django.models import McpTask
 
     row = McpTask.objects.get(task_id=created["taskId"])
-    assert (row.status, row.tool, row.principal) == ("completed", "archive_genre", "anonymous")
+    assert (row.status, row.tool) == ("completed", "archive_genre")
+    assert row.principal == f"user:{row.user_id}" and row.user_id is not None
 
 
-def test_tasks_are_private_to_their_owner_and_unknown_ids_look_alike(library):
+def test_tasks_are_private_to_their_owner_and_unknown_ids_look_alike(archivist):
     caps = {**TASKS, **FORM}
-    unknown = library.modern("tasks/get", {"taskId": "nope"}, capabilities=caps)
+    unknown = archivist.modern("tasks/get", {"taskId": "nope"}, capabilities=caps)
     assert unknown.error["code"] == -32602
-    no_extension = library.modern("tasks/get", {"taskId": "nope"}, capabilities=FORM)
+    no_extension = archivist.modern("tasks/get", {"taskId": "nope"}, capabilities=FORM)
     assert no_extension.status == 400 and no_extension.error["code"] == -32021
 
 
@@ -194,7 +205,7 @@ def test_tasks_cancel_stops_a_task_waiting_for_approval(raw):
 
 
 @pytest.mark.asyncio
-async def test_approval_as_a_task_with_the_sdk_client(library):
+async def test_approval_as_a_task_with_the_sdk_client(archivist):
     """The third shape with the official client: a task it polls and answers."""
     from tests.e2e.sdk_tasks import TasksClient
 
@@ -206,8 +217,9 @@ async def test_approval_as_a_task_with_the_sdk_client(library):
         raise AssertionError("a task asks through tasks/get, not through a retry round")
 
     tasks = TasksClient(approve_request)
-    async with Client(library.url, mode="2026-07-28", elicitation_callback=never,
-                      extensions=[tasks]) as client:
+    async with authorized(archivist) as http, Client(
+            streamable_http_client(archivist.url, http_client=http), mode="2026-07-28",
+            elicitation_callback=never, extensions=[tasks]) as client:
         result = await client.call_tool("archive_genre", {"genre": "fiction"})
     assert result.content[0].text.startswith("Archived 4 fiction book(s)")
     assert "input_required" in tasks.seen and tasks.seen[-1] == "completed"
