@@ -2,8 +2,9 @@
 
     .venv/bin/python scripts/record_approval_flows.py > docs/approval-flow-transcripts.md
 
-Starts the demo under daphne on a free loopback port with a throw-away database, drives each
-flow with raw HTTP and prints every request and response (long ids shortened).
+Starts the demo under daphne on a free loopback port with a throw-away database, signs in as the
+demo's editor (archive_genre needs `library.change_book`), drives each flow with raw HTTP and
+prints every request and response (long ids and the token shortened).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ long_ids: list[str] = []  # task ids, shortened wherever they appear
 
 
 def shorten(text: str) -> str:
+    text = re.sub(r"Bearer mcp_([0-9a-f]+)_[A-Za-z0-9_-]+", r"Bearer mcp_\1_…", text)
     text = re.sub(r'"requestState": ?"([^"]{12})[^"]*"', r'"requestState": "\1…"', text)
     for value in long_ids:
         text = text.replace(value, value[:8] + "…")
@@ -41,7 +43,8 @@ def shorten(text: str) -> str:
 
 def record(title: str, headers: dict[str, str], body: Any, status: int, kind: str,
            text: str) -> None:
-    shown = {k: v for k, v in headers.items() if k.lower().startswith("mcp")}
+    shown = {k: v for k, v in headers.items()
+             if k.lower().startswith("mcp") or k.lower() == "authorization"}
     out.append(f"**→ POST {title}**" + (f" `{shorten(json.dumps(shown))}`" if shown else ""))
     out.append("```json\n" + shorten(json.dumps(body)) + "\n```")
     out.append(f"**← {status} {kind}**")
@@ -52,7 +55,7 @@ def post(http: httpx.Client, url: str, body: Any, headers: dict[str, str], title
          ) -> httpx.Response:
     headers = {"Content-Type": "application/json", "Accept": ACCEPT, **headers}
     response = http.post(url, json=body, headers=headers)
-    record(title, headers, body, response.status_code,
+    record(title, {**dict(http.headers.items()), **headers}, body, response.status_code,
            response.headers.get("content-type", ""), response.text)
     return response
 
@@ -78,7 +81,8 @@ def legacy_flow(http: httpx.Client, url: str) -> None:
     call = {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
         "name": "archive_genre", "arguments": {"genre": "science"},
         "_meta": {"progressToken": "p1"}}}
-    headers = {"Content-Type": "application/json", "Accept": ACCEPT, **session}
+    headers = {"Content-Type": "application/json", "Accept": ACCEPT,
+               **dict(http.headers.items()), **session}
     seen = {"text": ""}
 
     def read() -> None:
@@ -138,11 +142,14 @@ def task_flow(http: httpx.Client, url: str) -> None:
 def main() -> None:
     db = Path(tempfile.mkdtemp()) / "demo.sqlite3"
     env = {"DJANGO_SETTINGS_MODULE": "demo_project.settings", "DATABASE_URL": f"sqlite:///{db}"}
-    for command in (["migrate", "-v0"], ["loaddata", "demo", "-v0"]):
+    for command in (["migrate", "-v0"], ["loaddata", "demo", "-v0"], ["demo_users"]):
         subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, check=True,
-                       env={**os.environ, **env})
+                       env={**os.environ, **env}, stdout=subprocess.DEVNULL)
+    token = subprocess.run([sys.executable, "manage.py", "mcp_token", "create", "editor",
+                            "--name", "transcript"], cwd=ROOT, check=True, text=True,
+                           capture_output=True, env={**os.environ, **env}).stdout.strip()
     with LiveServer("demo_project.asgi:application", env=env) as server, \
-            httpx.Client(timeout=30) as http:
+            httpx.Client(timeout=30, headers={"Authorization": f"Bearer {token}"}) as http:
         url = server.url + "/mcp"
         out.append("# The approval flow on the wire\n")
         out.append("Recorded by `scripts/record_approval_flows.py` against the demo's "
