@@ -22,7 +22,8 @@ from mcp_django.server import McpServer
 
 conformance = McpServer(
     "conformance", SERVER_NAME="mcp-django-conformance", SERVER_TITLE="Conformance fixtures",
-    INSTRUCTIONS="Fixtures for the official MCP conformance suite.", ALLOW_ANONYMOUS=True)
+    INSTRUCTIONS="Fixtures for the official MCP conformance suite.", ALLOW_ANONYMOUS=True,
+    ANONYMOUS_TASKS=True)
 
 # A 1x1 transparent PNG and a tiny silent WAV file.
 PNG = base64.b64decode(

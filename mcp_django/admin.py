@@ -102,7 +102,7 @@ class McpSessionAdmin(admin.ModelAdmin):
 @admin.register(McpTask)
 class McpTaskAdmin(admin.ModelAdmin):
     list_display = ("short_id", "tool", "status", "principal", "user", "server", "created_at",
-                    "updated_at")
+                    "updated_at", "expires_at")
     list_filter = ("status", "server", "tool", "user")
     search_fields = ("task_id", "tool", "principal", "user__username", "status_message")
     date_hierarchy = "created_at"
@@ -119,8 +119,8 @@ class McpTaskAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Cancel selected tasks"), permissions=["change"])
     def cancel_tasks(self, request: HttpRequest, queryset: Any) -> None:
-        """Ask each running task to stop; its runner (on any worker) cancels it at its next
-        heartbeat, and a task whose runner is gone is cancelled at once."""
+        """Ask each running task to stop; its worker's heartbeat (on any worker, within a
+        second) cancels it, and a task whose runner is gone is cancelled at once."""
         from .tasks import store
 
         count = 0

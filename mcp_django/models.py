@@ -79,11 +79,14 @@ class McpTask(models.Model):
     lease_expires_at = models.DateTimeField(_("lease expires"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("MCP task")
         verbose_name_plural = _("MCP tasks")
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["server", "principal", "status"],
+                                name="mcp_task_owner_status")]
 
     def __str__(self) -> str:
         return f"{self.tool} {self.task_id[:8]}… ({self.status})"

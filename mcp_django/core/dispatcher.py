@@ -154,7 +154,7 @@ class Dispatcher:
         if self.tasks is not None and era is Era.MODERN:
             caps["extensions"] = {TASKS_EXTENSION: {}}
         elif self.tasks is not None and supports(version, "tasks"):
-            caps["tasks"] = {"list": {}, "cancel": {}, "requests": {"tools": {"call": {}}}}
+            caps["tasks"] = self.tasks.legacy_capability()
         for key, value in self.options.extra_capabilities.items():
             if key == "extensions" and isinstance(value, dict):  # merge, keep the tasks id
                 caps["extensions"] = {**caps.get("extensions", {}), **value}

@@ -19,8 +19,10 @@ from mcp_django.core.methods import lifecycle
 from mcp_django.core.tasks import (
     TASKS_EXTENSION,
     TERMINAL,
+    TaskLimitReached,
     declares_tasks,
     legacy_task_param,
+    requested_ttl,
     require_tasks,
 )
 from mcp_django.core.versions import FEATURES, Era
@@ -33,9 +35,14 @@ WITH_TASKS = {"extensions": {TASKS_EXTENSION: {}}}
 class FakeTasks:
     """A TaskBackend recording what the dispatcher hands it."""
 
-    def __init__(self) -> None:
+    def __init__(self, capability: dict[str, Any] | None = None) -> None:
         self.calls: list[tuple[Context, ToolSpec, dict[str, Any]]] = []
         self.legacy: list[tuple[Context, ToolSpec, dict[str, Any], dict[str, Any]]] = []
+        self.capability = capability or {"list": {}, "cancel": {},
+                                         "requests": {"tools": {"call": {}}}}
+
+    def legacy_capability(self) -> dict[str, Any]:
+        return self.capability
 
     async def call(self, ctx: Context, spec: ToolSpec, kwargs: dict[str, Any]
                    ) -> dict[str, Any]:
@@ -157,6 +164,31 @@ def test_legacy_task_param_on_a_tool_without_support_is_method_not_found() -> No
         legacy_task_param({"task": {"ttl": 1}}, spec(None))
     assert info.value.code == -32601
     assert "does not support" in info.value.message
+
+
+@pytest.mark.parametrize("ttl", [True, False, 0, -1, 1.5, "60000", [1], {"ms": 1}],
+                         ids=["true", "false", "zero", "negative", "float", "string", "list",
+                              "object"])
+def test_legacy_task_param_with_a_ttl_not_a_positive_integer_is_invalid_params(ttl: Any) -> None:
+    """2025-11-25 utilities/tasks §Task Parameters: `ttl` is a duration in milliseconds."""
+    with pytest.raises(InvalidParams) as info:
+        legacy_task_param({"task": {"ttl": ttl}}, spec("optional"))
+    assert info.value.code == -32602
+    assert "params.task.ttl" in info.value.message
+
+
+@pytest.mark.parametrize(("task", "expected"), [({}, None), ({"ttl": None}, None),
+                                                ({"ttl": 1}, 1), ({"ttl": 10**15}, 10**15)])
+def test_requested_ttl_is_none_or_the_positive_integer(task: dict[str, Any],
+                                                       expected: int | None) -> None:
+    assert requested_ttl(task) == expected  # the runner caps it at TASK_TTL_MS
+
+
+def test_task_limit_reached_names_the_setting_and_limit() -> None:
+    error = TaskLimitReached(20).to_error()
+    assert error["code"] == -32000
+    assert "TASKS_PER_PRINCIPAL" in error["message"]
+    assert error["data"] == {"setting": "TASKS_PER_PRINCIPAL", "limit": 20}
 
 
 # -- routing: modern ---------------------------------------------------------------------------
@@ -327,6 +359,14 @@ def test_capabilities_with_tasks_legacy_2025_11_25(dispatcher: Dispatcher) -> No
     caps = dispatcher.capabilities(Era.LEGACY, "2025-11-25")
     assert caps["tasks"] == {"list": {}, "cancel": {}, "requests": {"tools": {"call": {}}}}
     assert "extensions" not in caps
+
+
+def test_capabilities_legacy_tasks_come_from_the_backend() -> None:
+    """A backend that cannot scope tasks/list for every caller does not advertise it."""
+    server = make_dispatcher(build_registry())
+    server.tasks = FakeTasks({"cancel": {}, "requests": {"tools": {"call": {}}}})
+    caps = server.capabilities(Era.LEGACY, "2025-11-25")
+    assert caps["tasks"] == {"cancel": {}, "requests": {"tools": {"call": {}}}}
 
 
 @pytest.mark.parametrize("version", ["2025-06-18", "2025-03-26"])

@@ -10,6 +10,7 @@ import uuid
 from mcp_django.testing import LiveServer
 from tests.e2e.helpers import RawClient
 from tests.e2e.test_approval import poll
+from tests.e2e.test_auth import token_for
 
 CAPS = {"extensions": {"io.modelcontextprotocol/tasks": {}}, "elicitation": {}}
 
@@ -20,9 +21,12 @@ def test_task_of_a_killed_worker_fails_after_its_lease(live_mcp_server):
     env = {"DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"],
            "MCP_TEST_DB": str(settings.DATABASES["default"]["NAME"])}
     doomed = LiveServer("tests.project.asgi:application", env=env).start()
+    credentials = {"Authorization": f"Bearer {token_for('lease-owner')}"}  # no ANONYMOUS_TASKS
     survivor = RawClient(live_mcp_server.url + "/leased/mcp")
+    survivor.http.headers.update(credentials)
     try:
         worker = RawClient(doomed.url + "/leased/mcp")
+        worker.http.headers.update(credentials)
         created = worker.modern("tools/call", {"name": "test_wait_for_approval", "arguments": {
             "token": uuid.uuid4().hex, "work": 0.5}}, capabilities=CAPS).result
         assert created["resultType"] == "task"
