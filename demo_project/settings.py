@@ -57,23 +57,31 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'demo.sqlite3'}")}
 
-# REDIS_URL (e.g. redis://127.0.0.1:6379/0) switches both the cache (sessions, stream logs) and
+# REDIS_URL (e.g. redis://127.0.0.1:6379/0) switches both the caches (sessions, stream logs) and
 # the channel layer (cross-worker delivery) to Redis, for several workers. Without it, one
-# process with nothing installed: a local-memory cache and an in-memory layer.
+# process with nothing installed: local-memory caches and an in-memory layer. Either way MCP
+# sessions have a cache alias of their own ("mcp_sessions"), so other traffic cannot evict
+# them; the local one holds 3 entries per session for both servers' MAX_SESSIONS (W004).
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {
+    REDIS_CACHE = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
-    }}
+    }
+    CACHES = {"default": REDIS_CACHE, "mcp_sessions": REDIS_CACHE}  # its own alias: W005
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
                                   "CONFIG": {"hosts": [REDIS_URL]}}}
 else:
-    CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+    CACHES = {
+        "default": env.cache("CACHE_URL", default="locmemcache://"),
+        "mcp_sessions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                         "LOCATION": "mcp-sessions", "OPTIONS": {"MAX_ENTRIES": 100_000}},
+    }
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 MCP_DJANGO = {
+    "SESSION_CACHE_ALIAS": "mcp_sessions",
     "SERVER_NAME": "mcp-django-demo",
     "SERVER_TITLE": "mcp_django demo library",
     "INSTRUCTIONS": "A small library catalogue: search books, read details, ask for advice.",

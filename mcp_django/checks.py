@@ -60,6 +60,86 @@ def check_session_cache(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     return []
 
 
+ENTRIES_PER_SESSION = 3  # the record, a stream's event log and its owner note
+
+
+def _servers() -> dict[str, Any]:
+    """Every server, the URLconf's included (checks may run before Django's URL check)."""
+    from .server import servers
+    from .transport.discovery import mcp_routes
+
+    try:
+        mcp_routes()
+    except Exception:  # a broken URLconf is Django's own check to report
+        pass
+    return servers
+
+
+def _session_servers() -> list[dict[str, Any]]:
+    """Each stateful server's settings as configured (not validated: E001/E008 report that)."""
+    user = getattr(settings, "MCP_DJANGO", {}) or {}
+    merged = [{**DEFAULTS, **user, **server.overrides} for server in _servers().values()] or \
+        [{**DEFAULTS, **user}]
+    return [values for values in merged if not values["STATELESS_LEGACY"]]
+
+
+@register(Tags.caches)
+def check_session_eviction(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    """W004 a session cache that culls at MAX_ENTRIES below what MAX_SESSIONS allows; W005
+    sessions in the `default` cache, whose other entries make it cull or evict them."""
+    needed: dict[str, int] = {}
+    for values in _session_servers():
+        alias = values["SESSION_CACHE_ALIAS"]
+        needed[alias] = needed.get(alias, 0) + ENTRIES_PER_SESSION * int(values["MAX_SESSIONS"])
+    messages: list[Any] = []
+    for alias, entries in sorted(needed.items()):
+        if alias in settings.CACHES:
+            messages += _culling_problems(alias, entries)
+    if "default" in needed and "default" in settings.CACHES:
+        messages.append(Warning(
+            "MCP sessions share the 'default' cache with the rest of the project.",
+            hint="Its other entries make it cull (local memory, file, database) or evict "
+                 "(Redis with maxmemory) sessions: give sessions a CACHES alias of their own "
+                 "and set MCP_DJANGO['SESSION_CACHE_ALIAS'] (docs/deployment.md).",
+            id="mcp_django.W005"))
+    return messages
+
+
+def _culling_problems(alias: str, entries: int) -> list[Any]:
+    from django.core.cache import caches
+    from django.core.cache.backends.db import DatabaseCache
+    from django.core.cache.backends.filebased import FileBasedCache
+
+    cache = caches[alias]
+    if not isinstance(cache, (LocMemCache, FileBasedCache, DatabaseCache)):
+        return []
+    max_entries = int(getattr(cache, "_max_entries", 300))
+    if max_entries >= entries:
+        return []
+    return [Warning(f"The MCP session cache {alias!r} culls entries past MAX_ENTRIES "
+                    f"({max_entries}): a flood of new sessions would evict live ones.",
+                    hint=f"Set its OPTIONS['MAX_ENTRIES'] to at least {entries} "
+                         f"({ENTRIES_PER_SESSION} × MAX_SESSIONS of the servers using it), or "
+                         "use Redis (docs/deployment.md).",
+                    id="mcp_django.W004")]
+
+
+@register(Tags.compatibility)
+def check_deployment_key(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    """E010: DEPLOYMENT_KEY prefixes channel-group names, which allow few characters."""
+    from .sessions.keys import DEPLOYMENT_KEY
+
+    user = getattr(settings, "MCP_DJANGO", {}) or {}
+    sources = [("MCP_DJANGO", user.get("DEPLOYMENT_KEY", ""))] + [
+        (f"McpServer({name!r})", server.overrides["DEPLOYMENT_KEY"])
+        for name, server in sorted(_servers().items()) if "DEPLOYMENT_KEY" in server.overrides]
+    return [Error(f"{source}: DEPLOYMENT_KEY {key!r} is not 0-40 ASCII letters, digits, "
+                  "'-', '_' or '.'.", hint="It prefixes channel-layer group names.",
+                  id="mcp_django.E010")
+            for source, key in sources
+            if isinstance(key, str) and not DEPLOYMENT_KEY.fullmatch(key)]
+
+
 @register(Tags.security)
 def check_origins(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     origins = (getattr(settings, "MCP_DJANGO", {}) or {}).get("ALLOWED_ORIGINS", [])

@@ -110,15 +110,16 @@ class RateThrottle:
     """`THROTTLE_RATE` requests per principal (per client address when anonymous) per window,
     counted in the `THROTTLE_CACHE_ALIAS` cache, so every worker sharing it shares the count."""
 
-    def __init__(self, rate: str = "120/minute", alias: str = "default", server: str = "") -> None:
+    def __init__(self, rate: str = "120/minute", alias: str = "default", server: str = "",
+                 deployment: str = "") -> None:
         self.limit, self.window = parse_rate(rate)
-        self.call = make_cache_caller(caches[alias])
+        self.call = make_cache_caller(caches[alias], deployment)  # keys under DEPLOYMENT_KEY
         self.prefix = f"mcp_django:throttle:{server}:"
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> RateThrottle:
         return cls(settings["THROTTLE_RATE"], settings["THROTTLE_CACHE_ALIAS"],
-                   getattr(settings, "server", ""))
+                   getattr(settings, "server", ""), settings.get("DEPLOYMENT_KEY", ""))
 
     async def allow(self, request: IncomingRequest, principal: Any) -> float | None:
         """A window opens at a caller's first request and lasts `window` seconds."""

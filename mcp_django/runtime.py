@@ -118,9 +118,10 @@ def build_runtime(name: str, registry: Registry, settings: ServerSettings,
     """Build in dependency order: supervisor → layer users → stores → policy → tasks →
     dispatcher (the tasks' methods go into its table, then the runner is bound to it)."""
     supervisor = Supervisor(name)
-    groups = Groups(name, channel_layer)
-    liveness = make_cache_caller(caches[settings["SESSION_CACHE_ALIAS"]])
-    bus = WorkerBus(channel_layer, groups.workers, liveness, supervisor)
+    deployment = settings["DEPLOYMENT_KEY"]
+    groups = Groups(name, channel_layer, deployment)
+    liveness = make_cache_caller(caches[settings["SESSION_CACHE_ALIAS"]], deployment)
+    bus = WorkerBus(channel_layer, groups.workers, liveness, supervisor, groups.channel_prefix)
     table = standard_table()
     for spec in methods:
         table.add(spec)
@@ -138,7 +139,8 @@ def build_runtime(name: str, registry: Registry, settings: ServerSettings,
     return Runtime(
         name=name, settings=settings, config=TransportConfig.from_settings(settings),
         supervisor=supervisor, groups=groups, bus=bus, sessions=sessions,
-        event_log=EventLog(settings["SESSION_CACHE_ALIAS"], settings["SESSION_TTL"]),
+        event_log=EventLog(settings["SESSION_CACHE_ALIAS"], settings["SESSION_TTL"],
+                           deployment),
         index=SessionIndex(settings["SESSION_INDEX_THROTTLE"], supervisor),
         policy=Policy(build(settings["AUTHENTICATION_CLASSES"], settings,
                             "AUTHENTICATION_CLASSES"),

@@ -9,7 +9,9 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
 from ..transport.http import HttpError, IncomingRequest
 from . import tokens
@@ -34,8 +36,30 @@ def metadata_url(request: IncomingRequest) -> str:
 
 
 def base_url(request: IncomingRequest) -> str:
-    scheme = request.headers.get("x-forwarded-proto") or request.scope.get("scheme", "http")
-    return f"{scheme}://{request.headers.get('host', 'localhost')}"
+    """`<scheme>://<host>`: what the challenge's metadata URL and the OAuth audience use."""
+    return f"{request_scheme(request)}://{request.headers.get('host', 'localhost')}"
+
+
+def request_scheme(request: IncomingRequest) -> str:
+    """The rule of Django's `HttpRequest.scheme`: the header `SECURE_PROXY_SSL_HEADER` names
+    means https with the value given there and http with any other; without it, the ASGI
+    scope's scheme. No other header counts: a client can send `X-Forwarded-Proto` itself."""
+    configured = settings.SECURE_PROXY_SSL_HEADER
+    if configured:
+        try:
+            meta_name, secure_value = configured
+        except ValueError:
+            raise ImproperlyConfigured("The SECURE_PROXY_SSL_HEADER setting must be a tuple "
+                                       "containing two values.") from None
+        value = request.headers.get(_header_name(meta_name))
+        if value is not None:
+            return "https" if value.split(",", 1)[0].strip() == secure_value else "http"
+    return "https" if request.scope.get("scheme") in ("https", "wss") else "http"
+
+
+def _header_name(meta_name: str) -> str:
+    """`HTTP_X_FORWARDED_PROTO` (a `request.META` key) → `x-forwarded-proto`."""
+    return meta_name.removeprefix("HTTP_").replace("_", "-").lower()
 
 
 class BearerTokenAuthentication:
@@ -104,18 +128,42 @@ def _cookie(header: str, name: str) -> str | None:
 
 
 def _session_user(session_key: str) -> Any:
+    """What `django.contrib.auth.get_user` finds in the session, read-only: the user of a
+    listed backend whose session auth hash still verifies (a password change ends it)."""
     from importlib import import_module
 
-    from django.contrib.auth import get_user_model
+    from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY, get_user_model, load_backend
 
     store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-    user_id = store.get("_auth_user_id")
-    if user_id is None:
+    try:
+        user_id = get_user_model()._meta.pk.to_python(store[SESSION_KEY])
+        backend_path = store[BACKEND_SESSION_KEY]
+    except (KeyError, ValidationError):
         return None
-    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
-    if user is not None:
-        user.get_all_permissions()
+    if backend_path not in settings.AUTHENTICATION_BACKENDS:
+        return None
+    user = load_backend(backend_path).get_user(user_id)
+    if user is None or not getattr(user, "is_active", True) or not _hash_verifies(user, store):
+        return None
+    user.get_all_permissions()
     return user
+
+
+def _hash_verifies(user: Any, store: Any) -> bool:
+    """`get_user`'s check, with `SECRET_KEY_FALLBACKS`. Unlike `get_user` it changes nothing:
+    it cannot send the rotated cookie, so a fallback match is accepted as it is (Django's
+    next page view re-keys the session) and a mismatch is refused, not flushed."""
+    from django.contrib.auth import HASH_SESSION_KEY
+
+    if not hasattr(user, "get_session_auth_hash"):
+        return True
+    session_hash = store.get(HASH_SESSION_KEY)
+    if not session_hash:
+        return False
+    if constant_time_compare(session_hash, user.get_session_auth_hash()):
+        return True
+    fallbacks = getattr(user, "get_session_auth_fallback_hash", lambda: ())
+    return any(constant_time_compare(session_hash, fallback) for fallback in fallbacks())
 
 
 class OAuth2Authentication:

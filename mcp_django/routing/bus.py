@@ -38,7 +38,7 @@ class LayerLost(ConnectionError):
 
 
 class ChannelLayer(Protocol):
-    async def new_channel(self) -> str: ...
+    async def new_channel(self, prefix: str = "specific.") -> str: ...
     async def group_add(self, group: str, channel: str) -> None: ...
     async def group_discard(self, group: str, channel: str) -> None: ...
     async def group_send(self, group: str, message: dict[str, Any]) -> None: ...
@@ -47,14 +47,16 @@ class ChannelLayer(Protocol):
 
 
 def liveness_key(worker: str) -> str:
+    """Under the cache caller's DEPLOYMENT_KEY prefix (see `make_cache_caller`)."""
     return f"mcp_django:worker:{worker}"
 
 
 class WorkerBus:
     def __init__(self, layer: Callable[[], ChannelLayer], group: str, cache_call: CacheCall,
-                 supervisor: Supervisor) -> None:
+                 supervisor: Supervisor, channel_prefix: str = "specific.") -> None:
         self.layer = layer
         self.group = group
+        self.channel_prefix = channel_prefix
         self.cache_call = cache_call
         self.supervisor = supervisor
         self.worker = f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
@@ -93,7 +95,7 @@ class WorkerBus:
 
     async def _serve(self, ready: Ready) -> None:
         layer = self.layer()
-        channel = await layer.new_channel()
+        channel = await layer.new_channel(self.channel_prefix)
         await layer.group_add(self.group, channel)
         self._ready.set()
         ready()

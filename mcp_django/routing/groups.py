@@ -5,22 +5,31 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..sessions.keys import channel_prefix, group_name
 from .bus import ChannelLayer
 
 
 class Groups:
     """`mcp_django.session.<id>` (a session's streams), `mcp_django.changes.<server>` (every
-    GET and listen stream of the server) and `mcp_django.workers.<server>` (the worker bus)."""
+    GET and listen stream of the server) and `mcp_django.workers.<server>` (the worker bus),
+    each prefixed `<DEPLOYMENT_KEY>.` when one is set: channel layers ignore Redis database
+    numbers, so two deployments on one Redis would otherwise hear each other."""
 
-    def __init__(self, server_name: str, layer: Callable[[], ChannelLayer]) -> None:
+    def __init__(self, server_name: str, layer: Callable[[], ChannelLayer],
+                 deployment: str = "") -> None:
         self.server_name = server_name
         self.layer = layer
-        self.changes = f"mcp_django.changes.{server_name}"
-        self.workers = f"mcp_django.workers.{server_name}"
+        self.deployment = deployment
+        self.changes = group_name(deployment, f"mcp_django.changes.{server_name}")
+        self.workers = group_name(deployment, f"mcp_django.workers.{server_name}")
+        self.channel_prefix = channel_prefix(deployment)
 
-    @staticmethod
-    def session(session_id: str) -> str:
-        return f"mcp_django.session.{session_id}"
+    def session(self, session_id: str) -> str:
+        return group_name(self.deployment, f"mcp_django.session.{session_id}")
+
+    async def new_channel(self, layer: ChannelLayer) -> str:
+        """A stream's own channel on `layer`, named within this deployment."""
+        return await layer.new_channel(self.channel_prefix)
 
     async def send_session(self, session_id: str, message: dict[str, Any]) -> None:
         """A JSON-RPC message for the session's GET stream, on whichever worker holds it."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -24,6 +25,12 @@ class SessionIndex:
 
     async def record(self, session: SessionData, principal: Any) -> None:
         await database_sync_to_async(_create_row, thread_sensitive=False)(session, principal)
+
+    async def live_count(self, server: str, ttl: float, limit: int) -> int:
+        """How many of `server`'s sessions are live, counted up to `limit`: not terminated
+        and seen within the TTL (plus the throttle, by which `last_seen` may lag)."""
+        return await database_sync_to_async(_live_count, thread_sensitive=False)(
+            server, ttl + self.throttle, limit)
 
     def seen(self, session: SessionData) -> None:
         """Schedule a `last_seen` update when the throttle allows; never delays the request."""
@@ -52,6 +59,19 @@ def _create_row(session: SessionData, principal: Any) -> None:
         client_name=str(info.get("name", ""))[:200],
         client_version=str(info.get("version", ""))[:100],
         client_info=info, client_capabilities=session.client_capabilities)
+
+
+def live_rows(server: str, idle_seconds: float) -> Any:
+    """The index rows of `server` that may still have a session behind them."""
+    from ..models import McpSession
+
+    since = timezone.now() - timedelta(seconds=idle_seconds)
+    return McpSession.objects.filter(server=server, terminated_at__isnull=True,
+                                     last_seen__gte=since)
+
+
+def _live_count(server: str, idle_seconds: float, limit: int) -> int:
+    return int(live_rows(server, idle_seconds)[:limit].count())
 
 
 def _touch_row(session_id: str) -> None:

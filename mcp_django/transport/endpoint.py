@@ -74,8 +74,7 @@ class Endpoint:
         self.config = config = runtime.config
         self.dispatcher = runtime.dispatcher
         inflight = runtime.inflight
-        gate = SessionGate(runtime.name, runtime.sessions, runtime.index,
-                           config.stateless_legacy)
+        gate = SessionGate.for_runtime(runtime)
         self.runs = Runs(self.dispatcher, config, inflight, runtime.supervisor)
         self.legacy = LegacyFlow(runtime, gate, self.runs, inflight,
                                  PendingAnswers(runtime.bus, config.input_timeout))

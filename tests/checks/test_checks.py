@@ -6,9 +6,11 @@ import pytest
 from django.core.checks import run_checks
 from django.test import override_settings
 
-LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-DUMMY_REDIS = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                           "LOCATION": "redis://127.0.0.1:6379/15"}}
+LOCMEM = {alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+          for alias in ("default", "mcp_sessions")}  # the test settings' SESSION_CACHE_ALIAS
+DUMMY_REDIS = {alias: {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                       "LOCATION": "redis://127.0.0.1:6379/15"}
+               for alias in ("default", "mcp_sessions")}
 
 
 def ids() -> list[str]:
@@ -27,9 +29,9 @@ def test_shared_layer_has_no_w003():
     assert "mcp_django.W003" not in ids()
 
 
-@override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                       "LOCATION": "redis://127.0.0.1:1/0",
-                                       "OPTIONS": {"socket_connect_timeout": 0.5}}})
+@override_settings(CACHES={"default": LOCMEM["default"], "mcp_sessions": {
+    "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0",
+    "OPTIONS": {"socket_connect_timeout": 0.5}}})
 def test_unreachable_session_cache_is_e006():
     """A dead port fails the check at start-up instead of the first request."""
     assert "mcp_django.E006" in ids()

@@ -50,10 +50,17 @@ DATABASES = {"default": {
     "NAME": TEST_DB,
     "TEST": {"NAME": TEST_DB},
 }}
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions get a cache of their own, sized for every server's MAX_SESSIONS (3 entries each:
+# record, stream log, owner note) so no other traffic can evict them (mcp_django.W004/W005).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "mcp_sessions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                     "LOCATION": "mcp-sessions", "OPTIONS": {"MAX_ENTRIES": 1_000_000}},
+}
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 MCP_DJANGO = {"SERVER_NAME": "mcp-django-tests", "SSE_KEEPALIVE_SECONDS": 2.0,
-              "ALLOWED_ORIGINS": ["https://allowed.example"], "ALLOW_ANONYMOUS": True}
+              "ALLOWED_ORIGINS": ["https://allowed.example"], "ALLOW_ANONYMOUS": True,
+              "SESSION_CACHE_ALIAS": "mcp_sessions"}
 USE_TZ = True
 STATIC_URL = "static/"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
