@@ -10,7 +10,7 @@ from typing import Any, Protocol
 from ..core.errors import InvalidParams
 from ..core.jsonrpc import dump
 
-NOT_STORED = ("store", "limits", "request")
+NOT_STORED = ("store", "limits")
 
 
 class SessionStore(Protocol):
@@ -74,10 +74,8 @@ class SessionData:
     touched: float = field(default_factory=time.time)
     indexed: float = field(default_factory=time.time)
     store: Any = field(default=None, repr=False, compare=False)
-    # Never stored: the server's limits, and the request this copy was loaded for (the
-    # credential an open GET stream re-checks, 2025-11-25 authorization §2.3).
+    # Never stored: the server's limits.
     limits: SessionLimits = field(default_factory=SessionLimits, repr=False, compare=False)
-    request: Any = field(default=None, repr=False, compare=False)
 
     def to_record(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in NOT_STORED}

@@ -52,7 +52,7 @@ class SessionGate:
                 or session.principal != principal_key(principal)):
             raise HttpError(404, "Session not found", code=-32001)
         self.index.seen(session)
-        session.limits, session.request = self.limits, request
+        session.limits = self.limits
         return session
 
     async def optional(self, request: IncomingRequest, principal: Any) -> SessionData | None:

@@ -160,8 +160,8 @@ class LegacyFlow:
         if resume is not None:
             entries = await self.runtime.event_log.read(session.id, resume[0])
             if entries is not None:
-                return sse_response(self.streams.replay(session, *resume))
-        return sse_response(self.streams.follow(session,
+                return sse_response(self.streams.replay(session, request, *resume))
+        return sse_response(self.streams.follow(session, request,
                                                 self._stream_ids(session.protocol_version)))
 
     async def delete(self, request: IncomingRequest, principal: Any) -> Outgoing:

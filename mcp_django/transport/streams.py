@@ -57,13 +57,13 @@ class SessionStreams:
         self.runtime = runtime
         self.config = runtime.config
 
-    async def replay(self, session: SessionData, stream: str, after: int
-                     ) -> AsyncIterator[bytes]:
+    async def replay(self, session: SessionData, request: IncomingRequest, stream: str,
+                     after: int) -> AsyncIterator[bytes]:
         """Events of one earlier stream after `after`, then its live tail until it ends (L-42)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.config.stream_max
         last_keepalive = loop.time()
-        check = CredentialCheck(self.runtime, session.request, session.principal)
+        check = CredentialCheck(self.runtime, request, session.principal)
         while loop.time() < deadline and await check.valid():
             entries = await self.runtime.event_log.read(session.id, stream) or []
             for number, message, final in entries:
@@ -89,8 +89,8 @@ class SessionStreams:
         return error_message(owner.get("request"), InternalError(
             "The worker handling this request stopped before it finished; send it again"))
 
-    async def follow(self, session: SessionData, ids: StreamIds | None
-                     ) -> AsyncIterator[bytes]:
+    async def follow(self, session: SessionData, request: IncomingRequest,
+                     ids: StreamIds | None) -> AsyncIterator[bytes]:
         """A session's GET stream: its messages and list changes, until it ends (L-35, L-38)."""
         layer = self.runtime.groups.layer()
         groups = (self.runtime.groups.session(session.id), self.runtime.groups.changes)
@@ -100,19 +100,19 @@ class SessionStreams:
         try:
             if ids is not None:
                 yield ids.priming()
-            async for chunk in self._follow(layer, channel, session, ids):
+            check = CredentialCheck(self.runtime, request, session.principal)
+            async for chunk in self._follow(layer, channel, session, ids, check):
                 yield chunk
         finally:
             for group in groups:
                 await layer.group_discard(group, channel)
 
     async def _follow(self, layer: Any, channel: str, session: SessionData,
-                      ids: StreamIds | None) -> AsyncIterator[bytes]:
+                      ids: StreamIds | None, check: CredentialCheck) -> AsyncIterator[bytes]:
         """Until STREAM_MAX_SECONDS, termination, the session's end or its credential's."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.config.stream_max
         next_keepalive = loop.time() + self.config.keepalive
-        check = CredentialCheck(self.runtime, session.request, session.principal)
         while (remaining := deadline - loop.time()) > 0 and await check.valid():
             wait = min(next_keepalive - loop.time(), remaining, check.due_in())
             try:
