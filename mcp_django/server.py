@@ -36,7 +36,8 @@ def server_options(settings: ServerSettings) -> ServerOptions:
         name=settings["SERVER_NAME"], version=settings["SERVER_VERSION"] or __version__,
         title=settings["SERVER_TITLE"], instructions=settings["INSTRUCTIONS"],
         page_size=settings["PAGE_SIZE"], list_ttl_ms=settings["LIST_TTL_MS"],
-        expose_error_details=settings["EXPOSE_ERROR_DETAILS"])
+        expose_error_details=settings["EXPOSE_ERROR_DETAILS"],
+        max_uri_length=settings["MAX_URI_LENGTH"])
 
 
 NAME = re.compile(r"[A-Za-z0-9_.-]{1,79}")  # it becomes part of Channels group names

@@ -22,6 +22,7 @@ class ServerOptions:
     read_ttl_ms: int = 0
     cache_scope: str = "public"
     expose_error_details: bool = False
+    max_uri_length: int = 2048
     modern_versions: tuple[str, ...] = MODERN_VERSIONS
     legacy_versions: tuple[str, ...] = LEGACY_VERSIONS
     extra_capabilities: dict[str, Any] = field(default_factory=dict)

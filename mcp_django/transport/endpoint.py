@@ -55,10 +55,11 @@ def _unavailable_errors() -> tuple[type[BaseException], ...]:
                                                InterfaceError)
     try:
         from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import OutOfMemoryError as RedisFull
         from redis.exceptions import TimeoutError as RedisTimeoutError
     except ImportError:
         return errors
-    return (*errors, RedisConnectionError, RedisTimeoutError)
+    return (*errors, RedisConnectionError, RedisTimeoutError, RedisFull)
 
 
 UNAVAILABLE = _unavailable_errors()

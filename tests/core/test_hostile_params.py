@@ -102,3 +102,9 @@ async def test_a_prompt_returning_none_has_no_messages() -> None:
 
     result = ok(await call(make_dispatcher(registry), "prompts/get", {"name": "empty"}))
     assert result["messages"] == []
+
+
+async def test_a_uri_longer_than_max_uri_length_is_refused_by_name() -> None:
+    error = failed(await call(make_dispatcher(max_uri_length=20), "resources/read",
+                              {"uri": "app://" + "x" * 20}))
+    assert error["code"] == -32602 and "MAX_URI_LENGTH (20 characters)" in error["message"]

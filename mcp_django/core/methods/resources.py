@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from ...registry.content import ResourceContents, blob_contents, text_contents
 from ..context import Context
-from ..errors import MethodNotFound, ResourceNotFound
+from ..errors import InvalidParams, MethodNotFound, ResourceNotFound
 from ..jsonrpc import dump
 from .pagination import list_result
 
@@ -31,6 +31,9 @@ async def list_templates(server: Host, ctx: Context, params: dict[str, Any]
 async def read_resource(server: Host, ctx: Context, params: dict[str, Any]
                         ) -> dict[str, Any]:
     uri = params["uri"]
+    if len(uri) > server.options.max_uri_length:
+        raise InvalidParams(f"params.uri: longer than MAX_URI_LENGTH "
+                            f"({server.options.max_uri_length} characters)")
     found = server.registry.find_resource(uri)
     if found is None:
         raise ResourceNotFound(uri)
