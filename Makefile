@@ -9,12 +9,13 @@ CONFORMANCE := $(TOOLS)/node_modules/@modelcontextprotocol/conformance/dist/inde
 CONFORMANCE_VERSION := 0.2.0-alpha.12
 PORT ?= 8000
 
-.PHONY: setup demo test coverage lint mypy conformance bench clean system-deps
+.PHONY: setup demo test coverage lint mypy conformance bench clean system-deps dist test-matrix
 
-$(VENV)/.installed: pyproject.toml
+# The package with its test extra, and what demo_project/ needs (not shipped, so no extra).
+$(VENV)/.installed: pyproject.toml requirements-demo.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -e ".[test,demo]"
+	$(PIP) install --quiet -e ".[test]" -r requirements-demo.txt
 	touch $@
 
 setup: $(VENV)/.installed
@@ -69,5 +70,20 @@ bench: setup
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk) || echo "wrk unavailable: using the Python load generator"
 	$(PY) benchmarks/run.py
 
+# sdist + wheel into dist/ (from the sdist, so a file missing from it fails here), then the
+# metadata check PyPI's upload would make.
+dist: $(VENV)/.installed
+	rm -rf dist
+	$(PY) -m build --outdir dist .
+	$(VENV)/bin/twine check --strict dist/*
+
+# The suite on Python 3.11 + Django 5.2, 3.12 + 6.0 and 3.13 + 6.1, one venv each under
+# .matrix/<pair>/, interpreters from pyenv (`make test-matrix PAIRS=3.13-6.1` for one pair).
+PYENV_VERSIONS ?= $(or $(PYENV_ROOT),$(HOME)/.pyenv)/versions
+PAIRS ?= 3.11-5.2 3.12-6.0 3.13-6.1
+
+test-matrix: system-deps $(NODE22) $(CONFORMANCE)
+	MCP_NODE=$(NODE22) MCP_CONFORMANCE=$(CONFORMANCE) scripts/test_matrix.sh $(PYENV_VERSIONS) $(PAIRS)
+
 clean:
-	rm -rf $(VENV) $(TOOLS) demo.sqlite3 .coverage-data .mypy_cache
+	rm -rf $(VENV) $(TOOLS) demo.sqlite3 .coverage-data .mypy_cache .matrix dist

@@ -1,0 +1,1 @@
+"""Packaging: the built sdist and wheel, and a new project installed from the wheel."""
