@@ -9,5 +9,6 @@ from .views import protected_resource_metadata
 urlpatterns = [
     *default_server.urls("mcp"),
     path(".well-known/oauth-protected-resource", protected_resource_metadata),
-    path(".well-known/oauth-protected-resource/<path:resource>", protected_resource_metadata),
+    path(".well-known/oauth-protected-resource/<path:resource>", protected_resource_metadata,
+         name="mcp-resource-metadata"),
 ]

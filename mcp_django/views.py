@@ -15,12 +15,14 @@ def protected_resource_metadata(request: HttpRequest, resource: str = "") -> Jso
     if server is None:
         raise Http404("No MCP endpoint at that path")
     origin = f"{request.scheme}://{request.get_host()}"
-    metadata = {
+    metadata: dict[str, object] = {
         "resource": origin + path,
-        "authorization_servers": list(server.setting("AUTHORIZATION_SERVERS")) or [origin],
         "bearer_methods_supported": ["header"],
         "resource_name": server.setting("SERVER_TITLE") or server.setting("SERVER_NAME"),
     }
+    servers = list(server.setting("AUTHORIZATION_SERVERS"))
+    if servers:  # only one that exists: without one, clients use a token they were given
+        metadata["authorization_servers"] = servers
     scopes = list(server.setting("SCOPES_SUPPORTED"))
     if scopes:
         metadata["scopes_supported"] = scopes

@@ -10,6 +10,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
@@ -20,19 +21,31 @@ LAST_USED_THROTTLE = timedelta(seconds=60)
 CACHE_SECONDS = 5.0
 
 
+UNAUTHORIZED = ("Unauthorized: send 'Authorization: Bearer <token>' with a token from "
+                "'manage.py mcp_token create <username>' or the admin (MCP tokens)")
+
+
 class Unauthorized(HttpError):
     def __init__(self, metadata_url: str, error: str | None = None) -> None:
         challenge = f'Bearer resource_metadata="{metadata_url}"'
         if error:
             challenge += f', error="{error}"'
-        super().__init__(401, "Unauthorized: a valid bearer token is required",
-                         {"WWW-Authenticate": challenge})
+        super().__init__(401, UNAUTHORIZED, {"WWW-Authenticate": challenge})
 
 
 def metadata_url(request: IncomingRequest) -> str:
-    """Where this endpoint's RFC 9728 protected-resource metadata lives."""
-    return base_url(request) + "/.well-known/oauth-protected-resource" + request.scope.get(
-        "path", "/mcp")
+    """Where this endpoint's RFC 9728 protected-resource metadata is served: the RFC's root
+    location when the URLconf serves it there, else wherever `mcp_django.urls` is included."""
+    path = request.scope.get("path", "/mcp")
+    root = "/.well-known/oauth-protected-resource" + path
+    try:
+        resolve(root)
+    except Resolver404:
+        try:
+            root = reverse("mcp-resource-metadata", kwargs={"resource": path.strip("/")})
+        except NoReverseMatch:
+            pass
+    return base_url(request) + root
 
 
 def base_url(request: IncomingRequest) -> str:

@@ -38,7 +38,9 @@ def test_no_token_is_401_pointing_at_fetchable_metadata(secure, live_mcp_server)
     assert url == live_mcp_server.url + "/.well-known/oauth-protected-resource/secure/mcp"
     metadata = httpx.get(url).json()
     assert metadata["resource"] == live_mcp_server.url + "/secure/mcp"
-    assert metadata["authorization_servers"] and metadata["bearer_methods_supported"] == ["header"]
+    assert metadata["bearer_methods_supported"] == ["header"]
+    assert "authorization_servers" not in metadata  # none configured: none advertised
+    assert "mcp_token create" in answer.error["message"]  # the 401 says what to do
     legacy = secure.http.post(secure.url, json={"jsonrpc": "2.0", "id": 1, "method": "initialize",
                                                 "params": {"protocolVersion": "2025-11-25",
                                                            "capabilities": {}, "clientInfo": {
@@ -250,3 +252,4 @@ def deadline_keepalive(stream, seconds: float = 5) -> None:
     while ": keep-alive" not in stream.raw:
         assert time.monotonic() < deadline, f"no keep-alive within {seconds}s: {stream.raw!r}"
         time.sleep(0.02)
+
