@@ -7,9 +7,13 @@ TOOLS := .tools
 NODE22 := $(TOOLS)/node_modules/node/bin/node
 CONFORMANCE := $(TOOLS)/node_modules/@modelcontextprotocol/conformance/dist/index.js
 CONFORMANCE_VERSION := 0.2.0-alpha.12
+# The TypeScript SDK hosts of tests/stdio (v1 client and v2 client, StdioClientTransport).
+TS_SDK_V1 := $(TOOLS)/node_modules/@modelcontextprotocol/sdk/package.json
+TS_SDK_V2 := $(TOOLS)/node_modules/@modelcontextprotocol/client/package.json
+STDIO_CLIENTS := $(TS_SDK_V1) $(TS_SDK_V2)
 PORT ?= 8000
 
-.PHONY: setup demo test coverage lint mypy conformance bench clean system-deps dist test-matrix
+.PHONY: setup demo test coverage lint mypy conformance bench clean system-deps dist test-matrix stdio-clients
 
 # The package with its test extra, and what demo_project/ needs (not shipped, so no extra).
 $(VENV)/.installed: pyproject.toml requirements-demo.txt
@@ -36,6 +40,11 @@ $(NODE22) $(CONFORMANCE):
 	test -f $(TOOLS)/package.json || echo '{"name":"mcp-django-tools","private":true}' > $(TOOLS)/package.json
 	cd $(TOOLS) && npm install --no-fund --no-audit --loglevel=error node@22 @modelcontextprotocol/conformance@$(CONFORMANCE_VERSION)
 
+$(TS_SDK_V1) $(TS_SDK_V2): | $(NODE22)
+	cd $(TOOLS) && npm install --no-fund --no-audit --loglevel=error @modelcontextprotocol/sdk@1.32.2 @modelcontextprotocol/client@2.4.0
+
+stdio-clients: $(NODE22) $(STDIO_CLIENTS)
+
 conformance: setup $(NODE22) $(CONFORMANCE)
 	MCP_NODE=$(NODE22) MCP_CONFORMANCE=$(CONFORMANCE) $(PY) -m pytest tests/conformance -v
 
@@ -59,11 +68,11 @@ mypy: setup
 	$(PY) -m mypy $(MYPY_PATHS)
 
 # The whole suite under coverage (daphne children included), failing below fail_under.
-test: setup system-deps $(NODE22) $(CONFORMANCE) lint
+test: setup system-deps $(NODE22) $(CONFORMANCE) $(STDIO_CLIENTS) lint
 	MCP_NODE=$(NODE22) MCP_CONFORMANCE=$(CONFORMANCE) scripts/test_with_coverage.sh $(PY)
 
 # The same without lint first (`make coverage ARGS=tests/core` for a part of the suite).
-coverage: setup system-deps $(NODE22) $(CONFORMANCE)
+coverage: setup system-deps $(NODE22) $(CONFORMANCE) $(STDIO_CLIENTS)
 	MCP_NODE=$(NODE22) MCP_CONFORMANCE=$(CONFORMANCE) scripts/test_with_coverage.sh $(PY) $(ARGS)
 
 bench: setup
@@ -82,7 +91,7 @@ dist: $(VENV)/.installed
 PYENV_VERSIONS ?= $(or $(PYENV_ROOT),$(HOME)/.pyenv)/versions
 PAIRS ?= 3.11-5.2 3.12-6.0 3.13-6.1
 
-test-matrix: system-deps $(NODE22) $(CONFORMANCE)
+test-matrix: system-deps $(NODE22) $(CONFORMANCE) $(STDIO_CLIENTS)
 	MCP_NODE=$(NODE22) MCP_CONFORMANCE=$(CONFORMANCE) scripts/test_matrix.sh $(PYENV_VERSIONS) $(PAIRS)
 
 clean:

@@ -60,13 +60,14 @@ DEFAULTS: dict[str, Any] = {
     "THROTTLE_CACHE_ALIAS": "default",
     "SESSION_STORE": "mcp_django.sessions.cache.CacheSessionStore",
     "ALLOW_ANONYMOUS": False,
+    "STDIO_USER": None,
     "AUTHORIZATION_SERVERS": [],
     "SCOPES_SUPPORTED": [],
 }
 
 
 # Keys whose default is None take a string or None; the rest take their default's type.
-OPTIONAL_STRINGS = frozenset({"SERVER_VERSION", "SERVER_TITLE", "INSTRUCTIONS"})
+OPTIONAL_STRINGS = frozenset({"SERVER_VERSION", "SERVER_TITLE", "INSTRUCTIONS", "STDIO_USER"})
 _NUMBER_KEYS = frozenset(key for key, value in DEFAULTS.items()
                          if isinstance(value, (int, float)) and not isinstance(value, bool))
 
