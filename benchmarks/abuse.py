@@ -67,8 +67,10 @@ def pin(cpu: int, pinning: bool) -> list[str]:
 
 
 def migrate(env: dict[str, str]) -> None:
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT,
-                   env=env, check=True, timeout=300, stdout=subprocess.DEVNULL)
+    done = subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+                          cwd=ROOT, env=env, timeout=300, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"manage.py migrate failed: {done.stderr[-2000:]}")
 
 
 def start_server(env: dict[str, str], port: int, log: Path, pinning: bool

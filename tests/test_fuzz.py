@@ -239,7 +239,12 @@ class Caller:
         return outgoing, chunks
 
     def close(self) -> None:
-        self.loop.run_until_complete(asyncio.sleep(0.05))  # let finished tasks settle
+        """Cancel what the runtime left running on this loop (it restarts per loop)."""
+        pending = asyncio.all_tasks(self.loop)
+        for task in pending:
+            task.cancel()
+        self.loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        self.loop.run_until_complete(self.loop.shutdown_asyncgens())
         self.loop.close()
 
 

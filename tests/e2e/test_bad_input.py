@@ -136,6 +136,14 @@ def batch_cut_by_response_limit(body: Any) -> None:
                for item in body if "error" in item), body
 
 
+def nested_refused(body: Any) -> None:
+    """A nested array is an Invalid Request item without an id; the ping is answered."""
+    assert isinstance(body, list) and len(body) == 2, body
+    refused, answered_ping = body
+    assert refused["error"]["code"] == -32600 and "id" not in refused, refused
+    assert answered_ping == {"jsonrpc": "2.0", "id": "p", "result": {}}, answered_ping
+
+
 def initialized(body: Any) -> None:
     assert isinstance(body, dict) and body["result"]["protocolVersion"] == "2025-11-25", body
 
@@ -686,6 +694,8 @@ CASES = [
          check=batch_cut_by_response_limit),
     Case("batch-initialize-among-others", [legacy("ping", request_id="p"), initialize("i")],
          session_headers(TIGHT_0326, "2025-03-26"), 400, -32600, error_id=NO_ID, path=TIGHT),
+    Case("batch-nested", [[legacy("ping")], legacy("ping", request_id="p")],
+         session_headers(SESSION_0326, "2025-03-26"), 200, check=nested_refused),
     Case("batch-of-notifications", [{"jsonrpc": "2.0", "method": "notifications/x"}],
          session_headers(SESSION_0326, "2025-03-26"), 202),
     Case("batch-of-responses", [{"jsonrpc": "2.0", "id": "nobody-asked", "result": {}}],
