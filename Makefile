@@ -57,6 +57,20 @@ system-deps:
 	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || \
 	  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
 
+# tests/browser: Debian's chromium when missing, driven by npm's playwright-core in .tools/
+# (never `playwright install`: no browser download).
+PLAYWRIGHT_CORE := $(TOOLS)/node_modules/playwright-core/package.json
+PLAYWRIGHT_CORE_VERSION := 1.65.1
+.PHONY: browser-deps
+browser-deps: | $(NODE22)
+	@command -v chromium >/dev/null || \
+	  (apt-get install -y -qq chromium >/dev/null 2>&1 || \
+	   (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)) || \
+	  echo "could not install chromium: tests/browser will fail"
+	@test -f $(PLAYWRIGHT_CORE) || (cd $(TOOLS) && npm install --no-fund --no-audit \
+	  --loglevel=error playwright-core@$(PLAYWRIGHT_CORE_VERSION))
+test coverage test-matrix: browser-deps
+
 # ruff over everything; mypy ([tool.mypy] in pyproject.toml) over the typed layers.
 MYPY_PATHS := mcp_django/core mcp_django/registry mcp_django/transport
 

@@ -92,6 +92,10 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
+# Under `make demo` (DEBUG) daphne serves the static files itself (demo_project/asgi.py). In
+# production set DJANGO_STATIC_ROOT, run `manage.py collectstatic` and let the web server serve
+# that folder at STATIC_URL (docs/deployment.md).
+STATIC_ROOT = env("DJANGO_STATIC_ROOT", default=None)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGGING = {
     "version": 1,

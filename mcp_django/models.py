@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+ACTIVE_SECONDS = 60
+"""A session seen within this many seconds (plus `SESSION_INDEX_THROTTLE`, by which
+`last_seen` lags) is active; within `SESSION_TTL` (plus the throttle) idle; then expired."""
+SESSION_STATES = ("active", "idle", "expired", "terminated")
+
+
+def state_cutoffs(ttl: float, throttle: float, now: datetime) -> tuple[datetime, datetime]:
+    """(active since, live since): the oldest `last_seen` of an active and of a live session."""
+    active = now - timedelta(seconds=ACTIVE_SECONDS + throttle)
+    live = now - timedelta(seconds=ttl + throttle)
+    return max(active, live), live
 
 
 class McpSession(models.Model):
@@ -37,16 +50,36 @@ class McpSession(models.Model):
 
     @property
     def state(self) -> str:
-        """`terminated`, `expired` (idle past the session TTL) or `active`."""
+        """`state_at` with the global `MCP_DJANGO` timings (the admin uses each server's)."""
         from .conf import mcp_settings
 
+        return self.state_at(mcp_settings.SESSION_TTL, mcp_settings.SESSION_INDEX_THROTTLE)
+
+    def state_at(self, ttl: float, throttle: float, now: datetime | None = None) -> str:
+        """One of `SESSION_STATES`; the same definition as `state_query`."""
         if self.terminated_at is not None:
             return "terminated"
-        idle_limit = timedelta(seconds=mcp_settings.SESSION_TTL)
-        if timezone.now() - self.last_seen > idle_limit + timedelta(
-                seconds=mcp_settings.SESSION_INDEX_THROTTLE):
+        active_since, live_since = state_cutoffs(ttl, throttle, now or timezone.now())
+        if self.last_seen < live_since:
             return "expired"
-        return "active"
+        return "active" if self.last_seen >= active_since else "idle"
+
+    @staticmethod
+    def state_query(state: str, ttl: float, throttle: float, now: datetime) -> Q:
+        """The rows whose `state_at(ttl, throttle, now)` is `state`."""
+        if state == "terminated":
+            return Q(terminated_at__isnull=False)
+        active_since, live_since = state_cutoffs(ttl, throttle, now)
+        ranges = {"active": Q(last_seen__gte=active_since),
+                  "idle": Q(last_seen__gte=live_since, last_seen__lt=active_since),
+                  "expired": Q(last_seen__lt=live_since)}
+        return Q(terminated_at__isnull=True) & ranges[state]
+
+    @property
+    def seen_after_creation(self) -> bool:
+        """Whether the index updated `last_seen` since the row was created (both are set
+        apart by microseconds on creation)."""
+        return self.last_seen - self.created_at >= timedelta(seconds=1)
 
 
 class McpTask(models.Model):
@@ -94,6 +127,12 @@ class McpTask(models.Model):
     @property
     def is_terminal(self) -> bool:
         return self.status in ("completed", "failed", "cancelled")
+
+    @property
+    def duration(self) -> timedelta:
+        """How long it ran: until its last update once it ended, until now while it runs."""
+        end = self.updated_at if self.is_terminal else timezone.now()
+        return end - self.created_at
 
 
 class McpToken(models.Model):

@@ -33,3 +33,21 @@ def test_revoke_action(admin_client):
                                                       "_selected_action": [record.pk]})
     record.refresh_from_db()
     assert record.revoked_at is not None and not record.is_usable
+
+
+@pytest.mark.django_db
+def test_the_added_message_names_the_tokens_prefix(admin_client):
+    owner = get_user_model().objects.create_user("owner3")
+    response = admin_client.post("/admin/mcp_django/mcptoken/add/", {
+        "name": "tablet", "user": owner.pk, "expires_at_0": "", "expires_at_1": ""}, follow=True)
+    record = McpToken.objects.get(user=owner)
+    page = response.content.decode()
+    assert f"tablet (mcp_{record.prefix}_…)" in page and "mcp__…" not in page
+
+
+@pytest.mark.django_db
+def test_token_times_have_seconds_and_an_age(admin_client):
+    owner = get_user_model().objects.create_user("owner4")
+    McpToken.issue(owner, "desk")
+    listing = admin_client.get("/admin/mcp_django/mcptoken/").content.decode()
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(\d+\xa0seconds? ago\)", listing)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import time
@@ -11,18 +12,26 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from mcp_django.models import McpSession
+from mcp_django.testing.live import LiveServer
+from tests.e2e.helpers import RawClient
 
 
-@pytest.fixture
-def admin_http(live_mcp_server):
+def logged_in(url: str) -> httpx.Client:
+    """An HTTP client logged in to the admin at `url` as a new superuser."""
     get_user_model().objects.create_superuser("admin", "admin@example.com", "pw-for-tests")
-    http = httpx.Client(base_url=live_mcp_server.url, timeout=20)
+    http = httpx.Client(base_url=url, timeout=20)
     login = http.get("/admin/login/")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text).group(1)
     response = http.post("/admin/login/", data={"csrfmiddlewaretoken": token,
                                                  "username": "admin", "password": "pw-for-tests",
                                                  "next": "/admin/"})
     assert response.status_code == 302, response.text
+    return http
+
+
+@pytest.fixture
+def admin_http(live_mcp_server):
+    http = logged_in(live_mcp_server.url)
     yield http
     http.close()
 
@@ -86,3 +95,37 @@ def test_client_delete_is_recorded_in_the_index(raw):
     session.delete()
     row = McpSession.objects.get(session_id=session.id)
     assert row.terminated_by == "client" and row.state == "terminated"
+
+
+@pytest.fixture
+def fresh_server(django_db_setup):
+    """A daphne process of its own: the admin's delete writes a LogEntry naming a content type,
+    and the shared server's cached content-type ids are stale once earlier tests flushed the
+    database (content types come back with new ids)."""
+    from django.conf import settings
+
+    env = {"DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"],
+           "MCP_TEST_DB": str(settings.DATABASES["default"]["NAME"])}
+    with LiveServer("tests.project.asgi:application", env=env) as server:
+        yield server
+
+
+def test_deleting_a_session_in_admin_terminates_it(fresh_server):
+    http = logged_in(fresh_server.url)
+    client = RawClient(fresh_server.url + "/conformance/mcp")
+    session = client.initialize("2025-11-25")
+    row = McpSession.objects.get(session_id=session.id)
+    url = f"/admin/mcp_django/mcpsession/{row.pk}/delete/"
+    confirm = http.get(url)
+    assert confirm.status_code == 200
+    done = http.post(url, data={"csrfmiddlewaretoken": csrf(confirm), "post": "yes"})
+    assert done.status_code == 302, fresh_server.log()[-3000:]
+    assert not McpSession.objects.filter(pk=row.pk).exists()
+    assert session.request("ping").status == 404
+    client.close()
+    http.close()
+
+
+def test_the_admin_css_is_served(admin_http):
+    response = admin_http.get("/static/admin/css/base.css")
+    assert response.status_code == 200 and "#header" in response.text

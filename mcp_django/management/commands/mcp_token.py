@@ -9,7 +9,21 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from mcp_django.integrations.tokens import matches
 from mcp_django.models import McpToken
+
+ELLIPSES = ("…", "...")
+
+
+def parse_prefix(given: str) -> tuple[str, str | None]:
+    """The prefix in `<prefix>`, `mcp_<prefix>`, `mcp_<prefix>_…` (what `list` prints) or a
+    whole token `mcp_<prefix>_<secret>`, and that whole token when one was given."""
+    text = given.strip()
+    body = text.removeprefix("mcp_")
+    for ellipsis in ELLIPSES:
+        body = body.removesuffix(ellipsis)
+    prefix, _sep, secret = body.partition("_")
+    return prefix, text if secret else None
 
 
 class Command(BaseCommand):
@@ -22,7 +36,8 @@ class Command(BaseCommand):
         create.add_argument("--name", default="cli", help="A label, e.g. the client's name")
         create.add_argument("--days", type=int, default=None, help="Expire after this many days")
         revoke = actions.add_parser("revoke", help="Revoke a token by its prefix")
-        revoke.add_argument("prefix")
+        revoke.add_argument("prefix", help="abc123def456, mcp_abc123def456_… (as `list` prints "
+                                           "it) or the whole token")
         actions.add_parser("list", help="List tokens (never their secrets)")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -37,9 +52,13 @@ class Command(BaseCommand):
         self.stdout.write(secret)
 
     def _revoke(self, prefix: str, **options: Any) -> None:
-        if not McpToken.objects.filter(prefix=prefix, revoked_at__isnull=True).update(
-                revoked_at=timezone.now()):
+        prefix, token = parse_prefix(prefix)
+        record = McpToken.objects.filter(prefix=prefix, revoked_at__isnull=True).first()
+        if record is None:
             raise CommandError(f"No active token with prefix {prefix!r}")
+        if token is not None and not matches(token, record.secret_hash):
+            raise CommandError(f"The token given does not match mcp_{prefix}_…: nothing revoked")
+        McpToken.objects.filter(pk=record.pk).update(revoked_at=timezone.now())
         self.stdout.write(f"Revoked mcp_{prefix}_…")
 
     def _list(self, **options: Any) -> None:
