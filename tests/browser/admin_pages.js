@@ -35,11 +35,18 @@ async function visit(page, plan, step) {
     const element = document.querySelector("#header");
     return element ? getComputedStyle(element).backgroundColor : null;
   });
+  const text = await page.innerText("body");
+  // a token secret shown once must not end up in a committed picture: mask it first
+  await page.evaluate(() => {
+    for (const code of document.querySelectorAll(".messagelist code")) {
+      code.textContent = code.textContent.replace(/^(mcp_[0-9a-f]+_).+$/, "$1••••••••");
+    }
+  });
   const screenshot = path.join(plan.outDir, step.name + ".png");
   await page.screenshot({ path: screenshot, fullPage: true });
   page.off("response", onResponse);
   return { name: step.name, url: page.url(), status, cssStatuses: styles,
-           headerBackground: header, text: await page.innerText("body"), screenshot };
+           headerBackground: header, text, screenshot };
 }
 
 async function main() {
