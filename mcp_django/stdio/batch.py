@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.errors import InternalError, InvalidRequest, McpError
+from ..core.errors import InternalError, InvalidRequest
 from ..core.jsonrpc import (
     InvalidMessage,
     JsonRpcRequest,
@@ -40,8 +40,6 @@ def _parse_or_error(item: Any) -> Message | dict[str, Any]:
         return parse_message(item)
     except InvalidMessage as exc:
         return error_message(exc.request_id, exc)
-    except McpError as exc:
-        return error_message(None, exc)
 
 
 class BatchReplies:

@@ -25,11 +25,12 @@ class Calls:
                                  "still running")
         task = asyncio.get_running_loop().create_task(work, name=f"mcp:stdio:{request_id!r}")
         self.running[request_id] = task
-        task.add_done_callback(lambda _: self._forget(request_id, task))
+        task.add_done_callback(lambda _: self.release(request_id, task))
         return task
 
-    def _forget(self, request_id: RequestId, task: asyncio.Task[Any]) -> None:
-        if self.running.get(request_id) is task:
+    def release(self, request_id: RequestId, task: asyncio.Task[Any] | None) -> None:
+        """The request is answered (or about to be): its id is free for the client again."""
+        if task is not None and self.running.get(request_id) is task:
             del self.running[request_id]
 
     def live(self, request_id: RequestId, task: asyncio.Task[Any] | None) -> bool:

@@ -61,10 +61,10 @@ class Changes:
                   for listen_id, honoured in list(self.listens.items())]
         return [message for message in found if message is not None]
 
-    async def listen(self, listen_id: RequestId, honoured: dict[str, Any]) -> None:
+    async def listen(self, listen_id: RequestId, honoured: dict[str, Any]) -> dict[str, Any]:
         """One `subscriptions/listen` (2026-07-28): the acknowledgement, then tagged changes
-        until STREAM_MAX_SECONDS, then its result (the server-side end, as on HTTP, S-53);
-        `notifications/cancelled` for its id ends it unanswered."""
+        until STREAM_MAX_SECONDS; then its result is the answer (the server-side end, as on
+        HTTP, S-53). `notifications/cancelled` for its id ends it unanswered."""
         await self.send(notification_message(ACKNOWLEDGED, {
             "notifications": honoured, "_meta": {META_SUBSCRIPTION_ID: listen_id}}))
         self.listens[listen_id] = honoured
@@ -72,6 +72,6 @@ class Changes:
             await asyncio.sleep(self.runtime.config.stream_max)
         finally:
             self.listens.pop(listen_id, None)
-        await self.send(result_message(listen_id, {"resultType": "complete", "_meta": {
+        return result_message(listen_id, {"resultType": "complete", "_meta": {
             META_SUBSCRIPTION_ID: listen_id,
-            META_SERVER_INFO: self.runtime.dispatcher.options.server_info()}}))
+            META_SERVER_INFO: self.runtime.dispatcher.options.server_info()}})

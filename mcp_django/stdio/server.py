@@ -25,6 +25,7 @@ from ..core.versions import Era
 from ..transport.answers import PendingAnswers
 from ..transport.http import payload_too_large
 from .batch import BatchReplies, parse_items, refuse_batch
+from .caller import Caller
 from .calls import Calls
 from .changes import Changes
 from .contexts import era_of, legacy_context, modern_context
@@ -47,6 +48,7 @@ class StdioServer:
         self.dispatcher = runtime.dispatcher
         self.config = runtime.config
         self.principal = principal
+        self.caller = Caller(principal, float(runtime.settings["PRINCIPAL_RECHECK_SECONDS"]))
         self.out = output
         self.calls = Calls()
         self.session = ProcessSession(runtime.name, principal, runtime.settings)
@@ -130,6 +132,7 @@ class StdioServer:
             self.calls.cancel(message.params.get("requestId"))
 
     async def _request(self, message: JsonRpcRequest) -> None:
+        self.principal = await self.caller.current()
         if era_of(self.dispatcher, message.params) is Era.MODERN:
             return self._modern(message)
         if message.method == "initialize":
@@ -175,7 +178,13 @@ class StdioServer:
         return emit
 
     async def _answer(self, message: JsonRpcRequest, ctx: Context) -> None:
-        await self.out.send(await self._reply(message, ctx))
+        await self._finish(message.id, await self._reply(message, ctx))
+
+    async def _finish(self, request_id: RequestId, answer: dict[str, Any]) -> None:
+        """Free the id before the answer goes out: a client may reuse it as soon as it reads
+        the answer."""
+        self.calls.release(request_id, asyncio.current_task())
+        await self.out.send(answer)
 
     async def _reply(self, message: JsonRpcRequest, ctx: Context,
                      timeout: float | None = None) -> dict[str, Any]:
@@ -193,7 +202,8 @@ class StdioServer:
         except Exception as exc:  # the dispatcher's one exception → JSON-RPC map
             error, _status = self.dispatcher.error_for(exc, Era.MODERN)
             return await self._error(message.id, error)
-        await self.changes.listen(message.id, opened["notifications"])
+        await self._finish(message.id, await self.changes.listen(message.id,
+                                                                 opened["notifications"]))
 
     async def _error(self, request_id: RequestId | None, error: McpError) -> None:
         await self.out.send(error_message(request_id, error))
@@ -229,12 +239,13 @@ class StdioServer:
 
     async def _batch_call(self, message: JsonRpcRequest, timeout: float
                           ) -> dict[str, Any] | None:
-        ctx = legacy_context(self.runtime, message, self.principal, self.session.data)
-        ctx.asker = self.answers.ask
         try:
+            principal = await self.caller.current()
+            ctx = legacy_context(self.runtime, message, principal, self.session.data)
             task = self.calls.start(message.id, self._reply(message, ctx, timeout))
         except McpError as exc:
             return error_message(message.id, exc)
+        ctx.asker = self.answers.ask
         ctx.emit = self._emitter(message.id, task)
         await asyncio.wait({task})
         return None if task.cancelled() else task.result()  # cancelled: no answer (§cancel)

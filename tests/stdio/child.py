@@ -53,8 +53,10 @@ class StdioChild:
         self.raw: list[bytes] = []
         self.stderr: list[bytes] = []
         self.seen: list[Any] = []
-        threading.Thread(target=self._pump, daemon=True).start()
-        threading.Thread(target=self._drain_stderr, daemon=True).start()
+        self.readers = [threading.Thread(target=self._pump, daemon=True),
+                        threading.Thread(target=self._drain_stderr, daemon=True)]
+        for reader in self.readers:
+            reader.start()
 
     def _pump(self) -> None:
         assert self.process.stdout is not None
@@ -124,7 +126,10 @@ class StdioChild:
         assert self.process.stdin is not None
         if not self.process.stdin.closed:
             self.process.stdin.close()
-        return self.process.wait(timeout)
+        code = self.process.wait(timeout)
+        for reader in self.readers:  # both pipes are at EOF once the process is gone
+            reader.join(timeout)
+        return code
 
     def rest(self) -> list[Any]:
         """Every message still coming after the process ended (stdout is at EOF)."""

@@ -16,10 +16,12 @@ from mcp_django import Context
 from mcp_django.server import McpServer
 
 fixtures = McpServer("stdio_fixtures", ALLOW_ANONYMOUS=True, MAX_BODY_BYTES=64 * 1024,
-                     MAX_BATCH=3)
+                     MAX_BATCH=3, MAX_BATCH_RESPONSE_BYTES=256)
 short = McpServer("stdio_short", registry=fixtures.registry, ALLOW_ANONYMOUS=True,
-                  REQUEST_TIMEOUT=0.5)
+                  REQUEST_TIMEOUT=0.5, STREAM_MAX_SECONDS=1.0)
 private = McpServer("stdio_private", registry=fixtures.registry, ALLOW_ANONYMOUS=False)
+rechecked = McpServer("stdio_rechecked", registry=fixtures.registry, ALLOW_ANONYMOUS=False,
+                      PRINCIPAL_RECHECK_SECONDS=0.0)
 
 
 @fixtures.tool

@@ -195,6 +195,38 @@ def test_batch_in_2025_03_26_session(spawn):
     assert child.close() == 0
 
 
+def test_batch_answers_bounded_and_ids_shared_with_running_requests(spawn, tmp_path):
+    child = spawn("stdio_fixtures")  # MAX_BATCH_RESPONSE_BYTES = 256
+    child.initialize("2025-03-26")
+    child.send([{"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+                {"jsonrpc": "2.0", "id": 2, "method": "ping"}])
+    too_big, ping = child.read()
+    assert too_big["id"] == 1 and "MAX_BATCH_RESPONSE_BYTES (256 bytes)" in \
+        too_big["error"]["message"]
+    assert ping == {"jsonrpc": "2.0", "id": 2, "result": {}}
+    marker = tmp_path / "marker"
+    child.send({"jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": {
+        "name": "ticking", "arguments": {"marker": str(marker)}}})
+    child.send([{"jsonrpc": "2.0", "id": 5, "method": "ping"}])
+    assert "still running" in child.read()[0]["error"]["message"]
+    child.send([{"jsonrpc": "2.0", "id": 6, "method": "tools/call", "params": {
+        "name": "ticking", "arguments": {"marker": str(tmp_path / "batch")}}}])
+    assert child.close() == 0  # EOF cancels the running request and the running batch
+    assert marker.read_text() == (tmp_path / "batch").read_text() == "cancelled"
+    assert child.rest() == []
+
+
+def test_request_timeout_bounds_the_whole_batch(spawn):
+    child = spawn("stdio_short")  # REQUEST_TIMEOUT = 0.5 s
+    child.initialize("2025-03-26")
+    child.send([{"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                 "params": {"name": "blocking", "arguments": {"seconds": 0.7}}},
+                {"jsonrpc": "2.0", "id": 2, "method": "ping"}])
+    assert child.read() == [{"jsonrpc": "2.0", "id": n, "error": {
+        "code": -32603, "message": "Request timed out"}} for n in (1, 2)]
+    assert child.close() == 0
+
+
 def test_batch_refused_after_2025_03_26(spawn):
     child = spawn("stdio_fixtures")
     child.initialize("2025-06-18")

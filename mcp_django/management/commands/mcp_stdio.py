@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
-from mcp_django.server import McpServer, servers
+from mcp_django.server import servers
 from mcp_django.transport.discovery import mcp_routes
 
 REFUSED = 2  # the exit code of a refused start (bad server, user or credentials)
@@ -37,7 +37,7 @@ class Command(BaseCommand):
         sys.exit(serve(runtime, principal))
 
 
-def find_server(name: str) -> McpServer:
+def find_server(name: str) -> Any:
     mcp_routes()  # loads the URLconf: servers defined beside it exist from then on
     if name not in servers:
         raise CommandError(f"No MCP server {name!r}; known: {', '.join(sorted(servers))}",
@@ -45,7 +45,7 @@ def find_server(name: str) -> McpServer:
     return servers[name]
 
 
-def resolve_principal(server: McpServer, username: str | None) -> Any:
+def resolve_principal(server: Any, username: str | None) -> Any:
     """The active Django user, with its permissions loaded; None only when the server allows
     anonymous callers."""
     if username is None:
