@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from collections.abc import Iterable, Mapping
@@ -13,6 +14,7 @@ from . import keys
 from .base import SessionData
 from .cachecall import make_cache_caller
 
+SESSION_ID = re.compile(r"[0-9a-f]{32}")
 KEY_PREFIX = "mcp_django:session:"
 LOOKUP_CHUNK = 200  # records fetched per get_many by existing_sync
 
@@ -24,6 +26,11 @@ def cache_key(session_id: str, deployment: str = "") -> str:
 def new_session_id() -> str:
     """128 bits from the CSPRNG as 32 hex characters (visible ASCII, L-13/L-14)."""
     return secrets.token_hex(16)
+
+
+def is_session_id(value: str) -> bool:
+    """What `new_session_id` makes; anything else names no session (and is never a cache key)."""
+    return len(value) == 32 and SESSION_ID.fullmatch(value) is not None
 
 
 class CacheSessionStore:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ..core.errors import InvalidRequest
 from ..policy import principal_key
 from ..sessions.base import SessionData, SessionLimits, SessionStore
-from ..sessions.cache import new_session_id
+from ..sessions.cache import is_session_id, new_session_id
 from ..sessions.index import SessionIndex
 from .http import HEADER_SESSION, HttpError, IncomingRequest
 
@@ -47,7 +47,7 @@ class SessionGate:
         session_id = request.headers.get(HEADER_SESSION)
         if not session_id:
             raise HttpError(400, "Bad Request: Mcp-Session-Id header is required")
-        session = await self.store.load(session_id)
+        session = await self.store.load(session_id) if is_session_id(session_id) else None
         if (session is None or session.server != self.server_name
                 or session.principal != principal_key(principal)):
             raise HttpError(404, "Session not found", code=-32001)
@@ -63,7 +63,7 @@ class SessionGate:
 
     async def refuse_reinitialize(self, request: IncomingRequest) -> None:
         existing = request.headers.get(HEADER_SESSION)
-        if existing and await self.store.load(existing) is not None:
+        if existing and is_session_id(existing) and await self.store.load(existing) is not None:
             raise InvalidRequest("Invalid request: session already initialized")
 
     async def open(self, params: dict[str, Any], result: dict[str, Any], principal: Any
