@@ -90,6 +90,26 @@ def test_elicitation_request_goes_out_and_its_answer_comes_back_on_stdin(spawn):
     assert child.close() == 0
 
 
+def test_sampling_and_roots_requests_answered_from_stdin(spawn):
+    child = spawn("conformance")
+    child.initialize(capabilities={"sampling": {}, "roots": {}})
+    child.send({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                "params": call("test_sampling", {"prompt": "Capital of France?"})})
+    sample = child.until(lambda m: m.get("method") == "sampling/createMessage")
+    assert sample["id"].startswith("mcp-")
+    child.send({"jsonrpc": "2.0", "id": sample["id"], "result": {
+        "role": "assistant", "model": "m", "content": {"type": "text", "text": "Paris"}}})
+    assert child.response(1)["result"]["content"][0]["text"] == "LLM response: Paris"
+    child.send({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+                "params": call("test_input_required_result_list_roots")})
+    roots = child.until(lambda m: m.get("method") == "roots/list")
+    child.send({"jsonrpc": "2.0", "id": roots["id"], "result": {
+        "roots": [{"uri": "file:///home/ada", "name": "home"}]}})
+    assert child.response(2)["result"]["content"][0]["text"] == \
+        "Found 1 root(s): file:///home/ada"
+    assert child.close() == 0
+
+
 def test_modern_requests_need_valid_meta(spawn):
     child = spawn("conformance")
     missing = child.request(1, "tools/list", {"_meta": {

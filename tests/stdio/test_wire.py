@@ -53,9 +53,10 @@ def test_junk_binary_half_and_huge_lines_never_crash_or_leak(spawn):
     assert child.read() == {"jsonrpc": "2.0", "id": 3, "result": {}}
     child.write(b"[" * 50_000 + b"\n")  # deep nesting, within the limit
     assert child.read()["error"]["code"] == -32700
-    child.write(b'{"jsonrpc": "2.0", "id": 4, "method": "ping"}')  # no newline, then EOF
+    child.write(b'{"jsonrpc": "2.0", "id": 4, "meth')  # half a line, then EOF
     assert child.close() == 0
-    assert child.rest() == [{"jsonrpc": "2.0", "id": 4, "result": {}}]
+    assert child.rest() == [{"jsonrpc": "2.0", "error": {
+        "code": -32700, "message": "Parse error: body is not valid JSON"}}]
 
 
 def test_huge_line_at_end_of_input_is_refused(spawn):
@@ -210,7 +211,9 @@ def test_batch_answers_bounded_and_ids_shared_with_running_requests(spawn, tmp_p
     child.send([{"jsonrpc": "2.0", "id": 5, "method": "ping"}])
     assert "still running" in child.read()[0]["error"]["message"]
     child.send([{"jsonrpc": "2.0", "id": 6, "method": "tools/call", "params": {
-        "name": "ticking", "arguments": {"marker": str(tmp_path / "batch")}}}])
+        "name": "ticking", "arguments": {"marker": str(tmp_path / "batch")},
+        "_meta": {"progressToken": "b"}}}])
+    child.until(lambda m: m.get("params", {}).get("progressToken") == "b")
     assert child.close() == 0  # EOF cancels the running request and the running batch
     assert marker.read_text() == (tmp_path / "batch").read_text() == "cancelled"
     assert child.rest() == []
