@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from typing import TYPE_CHECKING, Any
+
+from django.db import InterfaceError, OperationalError
 
 from ..core.context import LOG_LEVELS, Context
 from ..core.errors import InternalError, InvalidMeta, InvalidRequest, McpError, ServiceUnavailable
@@ -48,21 +51,20 @@ if TYPE_CHECKING:
 logger = logging.getLogger("mcp_django.transport")
 
 
-def _unavailable_errors() -> tuple[type[BaseException], ...]:
-    from django.db import InterfaceError, OperationalError
-
-    errors: tuple[type[BaseException], ...] = (ConnectionError, TimeoutError, OperationalError,
-                                               InterfaceError)
-    try:
-        from redis.exceptions import ConnectionError as RedisConnectionError
-        from redis.exceptions import OutOfMemoryError as RedisFull
-        from redis.exceptions import TimeoutError as RedisTimeoutError
-    except ImportError:
-        return errors
-    return (*errors, RedisConnectionError, RedisTimeoutError, RedisFull)
+UNAVAILABLE: tuple[type[BaseException], ...] = (ConnectionError, TimeoutError,
+                                                OperationalError, InterfaceError)
+REDIS_UNAVAILABLE = ("ConnectionError", "TimeoutError", "OutOfMemoryError")
 
 
-UNAVAILABLE = _unavailable_errors()
+def unavailable(exc: BaseException) -> bool:
+    """Shared state (database, cache, layer) is down or full: 503, not a bug. Redis errors
+    count only once redis is imported (nothing else can raise them; importing it here would
+    cost every process that never uses it ~0.15 s of start-up)."""
+    if isinstance(exc, UNAVAILABLE):
+        return True
+    redis_errors = sys.modules.get("redis.exceptions")
+    return redis_errors is not None and isinstance(exc, tuple(
+        getattr(redis_errors, name) for name in REDIS_UNAVAILABLE))
 
 
 class Endpoint:
@@ -93,11 +95,13 @@ class Endpoint:
             request_id = exchange.request_id if exchange.message is not None else \
                 getattr(exc, "request_id", None)
             return json_response(error_message(request_id, exc), exc.http_status)
-        except UNAVAILABLE as exc:  # fail fast and clearly; service resumes with the backend
-            logger.warning("Shared state unavailable (%s): answering 503", type(exc).__name__)
-            return json_response(error_message(None, ServiceUnavailable()), 503,
-                                 {"retry-after": "1"})
-        except Exception:  # the last resort: a JSON answer, never the server's HTML page
+        except Exception as exc:
+            if unavailable(exc):  # fail fast and clearly; service resumes with the backend
+                logger.warning("Shared state unavailable (%s): answering 503",
+                               type(exc).__name__)
+                return json_response(error_message(None, ServiceUnavailable()), 503,
+                                     {"retry-after": "1"})
+            # the last resort: a JSON answer, never the server's HTML page
             logger.exception("Unhandled error serving an MCP request")
             request_id = exchange.request_id if exchange.message is not None else \
                 peek_id(request.body)

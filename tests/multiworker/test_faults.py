@@ -58,9 +58,10 @@ def test_redis_outage_fails_fast_with_503_and_recovers(mcp_workers):
         redis_server.wait(5)
         status, seconds = initialize(client)
         assert status == 503 and seconds < 3, (status, seconds)
+        # a well-formed session id, so the server must look it up (and finds the cache down)
         body = client.http.post(client.url, json={"jsonrpc": "2.0", "id": 2, "method": "ping"},
                                 headers={"Content-Type": "application/json",
-                                         "Accept": ACCEPT_BOTH, "Mcp-Session-Id": "x" * 32})
+                                         "Accept": ACCEPT_BOTH, "Mcp-Session-Id": "0" * 32})
         assert body.status_code == 503 and body.json()["error"]["code"] == -32603
         assert body.headers["retry-after"] == "1"
         # stateless requests need no shared state: they keep working during the outage

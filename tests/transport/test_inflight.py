@@ -12,8 +12,6 @@ from mcp_django.routing.bus import WorkerBus
 from mcp_django.supervisor import Supervisor
 from mcp_django.transport.inflight import Inflight, is_request_id
 
-pytestmark = pytest.mark.asyncio
-
 
 async def no_cache(*args: Any) -> None:
     return None
@@ -28,6 +26,7 @@ async def forever() -> None:
     await asyncio.Event().wait()
 
 
+@pytest.mark.asyncio
 async def test_a_finished_request_does_not_untrack_a_newer_one_with_the_same_id() -> None:
     running = inflight()
     first = asyncio.get_running_loop().create_task(asyncio.sleep(0))
@@ -41,6 +40,7 @@ async def test_a_finished_request_does_not_untrack_a_newer_one_with_the_same_id(
         await second
 
 
+@pytest.mark.asyncio
 async def test_cancel_session_local_cancels_only_that_sessions_requests() -> None:
     running = inflight()
     loop = asyncio.get_running_loop()
@@ -55,9 +55,22 @@ async def test_cancel_session_local_cancels_only_that_sessions_requests() -> Non
     other.cancel()
 
 
+@pytest.mark.asyncio
 @pytest.mark.parametrize("value", [{"a": 1}, [1], None, True, 1.5])
 async def test_ids_that_name_no_request_are_ignored(value: Any) -> None:
     running = inflight()
     assert not is_request_id(value)
     assert not running.cancel_local("s", value)
     await running.cancel("s", value)  # no broadcast, no error
+
+
+def test_unavailable_shared_state_is_told_from_a_bug() -> None:
+    import redis.exceptions
+    from django.db import OperationalError
+
+    from mcp_django.transport.endpoint import unavailable
+
+    for exc in (ConnectionError(), TimeoutError(), OperationalError(),
+                redis.exceptions.ConnectionError(), redis.exceptions.OutOfMemoryError()):
+        assert unavailable(exc), exc
+    assert not unavailable(RuntimeError()) and not unavailable(redis.exceptions.ResponseError())
