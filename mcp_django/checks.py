@@ -11,6 +11,9 @@ from django.core.checks import Error, Tags, Warning, register
 
 from .conf import DEFAULTS, type_problem
 
+SETTINGS = "settings.MCP_DJANGO"
+OAUTH = "mcp_django.integrations.auth.OAuth2Authentication"
+
 
 @register(Tags.compatibility)
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]:
@@ -18,17 +21,19 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     user = getattr(settings, "MCP_DJANGO", {}) or {}
     for key in sorted(set(user) - set(DEFAULTS)):
         messages.append(Error(f"Unknown MCP_DJANGO setting {key!r}.",
-                              hint="See docs/settings.md for the valid keys.",
+                              hint="See docs/settings.md for the valid keys.", obj=SETTINGS,
                               id="mcp_django.E001"))
     for key in sorted(set(user) & set(DEFAULTS)):
         problem = type_problem(key, user[key])
         if problem is not None:
-            messages.append(Error(f"MCP_DJANGO[{key!r}] {problem}.",
+            messages.append(Error(f"MCP_DJANGO[{key!r}] {problem}.", obj=SETTINGS,
                                   hint="See docs/settings.md.", id="mcp_django.E008"))
     messages += _rate_problems(user.get("THROTTLE_RATE", DEFAULTS["THROTTLE_RATE"]))
     alias = user.get("SESSION_CACHE_ALIAS", DEFAULTS["SESSION_CACHE_ALIAS"])
     if alias not in settings.CACHES:
         messages.append(Error(f"MCP_DJANGO['SESSION_CACHE_ALIAS'] {alias!r} is not in CACHES.",
+                              hint=f"Add a {alias!r} entry to CACHES, or name one of "
+                                   f"{sorted(settings.CACHES)}.", obj=SETTINGS,
                               id="mcp_django.E003"))
     return messages
 
@@ -41,7 +46,8 @@ def _rate_problems(rate: Any) -> list[Any]:
     try:
         parse_rate(str(rate))
     except ImproperlyConfigured as exc:
-        return [Error(str(exc), id="mcp_django.E009")]
+        return [Error(str(exc), hint="For example '120/minute' (docs/auth.md#throttling).",
+                      obj=SETTINGS, id="mcp_django.E009")]
     return []
 
 
@@ -56,7 +62,7 @@ def check_session_cache(app_configs: Any = None, **kwargs: Any) -> list[Any]:
         return [Warning("MCP sessions are kept in a per-process cache.",
                         hint="With several worker processes, use a shared cache such as "
                              "django.core.cache.backends.redis.RedisCache.",
-                        id="mcp_django.W001")]
+                        obj=f"settings.CACHES[{alias!r}]", id="mcp_django.W001")]
     return []
 
 
@@ -101,7 +107,7 @@ def check_session_eviction(app_configs: Any = None, **kwargs: Any) -> list[Any]:
             hint="Its other entries make it cull (local memory, file, database) or evict "
                  "(Redis with maxmemory) sessions: give sessions a CACHES alias of their own "
                  "and set MCP_DJANGO['SESSION_CACHE_ALIAS'] (docs/deployment.md).",
-            id="mcp_django.W005"))
+            obj=SETTINGS, id="mcp_django.W005"))
     return messages
 
 
@@ -121,7 +127,7 @@ def _culling_problems(alias: str, entries: int) -> list[Any]:
                     hint=f"Set its OPTIONS['MAX_ENTRIES'] to at least {entries} "
                          f"({ENTRIES_PER_SESSION} × MAX_SESSIONS of the servers using it), or "
                          "use Redis (docs/deployment.md).",
-                    id="mcp_django.W004")]
+                    obj=f"settings.CACHES[{alias!r}]", id="mcp_django.W004")]
 
 
 @register(Tags.compatibility)
@@ -130,11 +136,11 @@ def check_deployment_key(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     from .sessions.keys import DEPLOYMENT_KEY
 
     user = getattr(settings, "MCP_DJANGO", {}) or {}
-    sources = [("MCP_DJANGO", user.get("DEPLOYMENT_KEY", ""))] + [
+    sources = [(SETTINGS, user.get("DEPLOYMENT_KEY", ""))] + [
         (f"McpServer({name!r})", server.overrides["DEPLOYMENT_KEY"])
         for name, server in sorted(_servers().items()) if "DEPLOYMENT_KEY" in server.overrides]
-    return [Error(f"{source}: DEPLOYMENT_KEY {key!r} is not 0-40 ASCII letters, digits, "
-                  "'-', '_' or '.'.", hint="It prefixes channel-layer group names.",
+    return [Error(f"DEPLOYMENT_KEY {key!r} is not 0-40 ASCII letters, digits, '-', '_' or "
+                  "'.'.", hint="It prefixes channel-layer group names.", obj=source,
                   id="mcp_django.E010")
             for source, key in sources
             if isinstance(key, str) and not DEPLOYMENT_KEY.fullmatch(key)]
@@ -146,7 +152,7 @@ def check_origins(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     if "*" in settings.ALLOWED_HOSTS and not origins:
         return [Warning("ALLOWED_HOSTS contains '*': the MCP endpoint accepts any Host header.",
                         hint="List your hosts, so DNS-rebinding protection can work.",
-                        id="mcp_django.W002")]
+                        obj="settings.ALLOWED_HOSTS", id="mcp_django.W002")]
     return []
 
 
@@ -160,7 +166,7 @@ def check_channel_layer(app_configs: Any = None, **kwargs: Any) -> list[Any]:
                     hint="With several worker processes, set CHANNEL_LAYERS to "
                          "channels_redis.pubsub.RedisPubSubChannelLayer, or an answer POSTed "
                          "to one worker will not reach a tool waiting on another.",
-                    id="mcp_django.W003")]
+                    obj="settings.CHANNEL_LAYERS", id="mcp_django.W003")]
 
 
 @register(Tags.caches, deploy=False)
@@ -175,21 +181,53 @@ def check_session_cache_reachable(app_configs: Any = None, **kwargs: Any) -> lis
         caches[alias].get("mcp_django:check")
     except Exception as exc:
         return [Error(f"The MCP session cache {alias!r} cannot be reached: "
-                      f"{type(exc).__name__}: {exc}", id="mcp_django.E006")]
+                      f"{type(exc).__name__}: {exc}", obj=f"settings.CACHES[{alias!r}]",
+                      hint="Check its LOCATION (e.g. REDIS_URL) and that the server is up.",
+                      id="mcp_django.E006")]
     return []
 
 
 @register(Tags.compatibility)
 def check_registries(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     """E004 invalid/duplicate names and unknown toolset fields; E007 unknown allowlisted
-    commands (recorded while toolsets registered, so imports never crash)."""
+    commands (recorded while registering, so imports never crash)."""
     from .server import servers
 
     seen: set[int] = set()
     messages: list[Any] = []
-    for server in servers.values():
+    for name, server in servers.items():
         if id(server.registry) in seen:
             continue
         seen.add(id(server.registry))
-        messages += [Error(text, id=check_id) for check_id, text in server.registry.problems]
+        messages += [Error(problem.message, hint=problem.hint, id=problem.id,
+                           obj=problem.obj or f"McpServer({name!r})")
+                     for problem in server.registry.problems]
     return messages
+
+
+@register(Tags.security)
+def check_oauth_app(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    """E011: OAuth2Authentication reads django-oauth-toolkit's tokens, so its app must be
+    installed (otherwise every request is an HTML 500)."""
+    from django.apps import apps
+
+    if apps.is_installed("oauth2_provider"):
+        return []
+    user = getattr(settings, "MCP_DJANGO", {}) or {}
+    sources = [(SETTINGS, user.get("AUTHENTICATION_CLASSES", []))] + [
+        (f"McpServer({name!r})", server.overrides["AUTHENTICATION_CLASSES"])
+        for name, server in sorted(_servers().items())
+        if "AUTHENTICATION_CLASSES" in server.overrides]
+    return [Error("AUTHENTICATION_CLASSES names OAuth2Authentication, but 'oauth2_provider' "
+                  "is not in INSTALLED_APPS.",
+                  hint="Install django-oauth-toolkit (the 'oauth' extra), add "
+                       "'oauth2_provider' to INSTALLED_APPS and migrate (docs/auth.md).",
+                  obj=source, id="mcp_django.E011")
+            for source, classes in sources if _names_oauth(classes)]
+
+
+def _names_oauth(classes: Any) -> bool:
+    entries = classes if isinstance(classes, (list, tuple)) else []
+    return any((entry if isinstance(entry, str) else
+                f"{getattr(entry, '__module__', '')}.{getattr(entry, '__qualname__', '')}")
+               == OAUTH for entry in entries)

@@ -31,8 +31,9 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from ..conf import DEFAULTS
 from ..core.context import Context
-from ..core.errors import ConfigError, ToolError
+from ..core.errors import ToolError
 from ..registry import Registry
+from ..registry.base import Problem, named
 from ..registry.signature import Signature
 from ..registry.tools import ToolSpec
 
@@ -64,16 +65,15 @@ class CommandToolset:
     @classmethod
     def register(cls, registry: Registry) -> None:
         """Add a tool per command; unknown commands are recorded for system check E007."""
-        available = get_commands()
+        available, obj = get_commands(), f"{cls.__module__}.{cls.__qualname__}"
         for name in cls.commands:
             if name not in available:
-                registry.problems.append(("mcp_django.E007", f"{cls.__name__}: no management "
-                                                             f"command named {name!r}"))
+                registry.problems.append(Problem(
+                    "mcp_django.E007", f"{cls.__name__}: no management command named {name!r}",
+                    obj, "Check the spelling, and that the app defining it is installed."))
                 continue
-            try:
-                registry.add_tool(cls()._tool(name, available[name]))
-            except ConfigError as exc:
-                registry.problems.append(("mcp_django.E004", str(exc)))
+            registry.record(lambda name=name: registry.add_tool(cls()._tool(name, available[name])),
+                            obj=obj)
 
     def _tool(self, command: str, app: str) -> ToolSpec:
         parser = load_command_class(app, command).create_parser("manage.py", command)
@@ -85,6 +85,8 @@ class CommandToolset:
 
         async def run(ctx: Context, **kwargs: Any) -> str:
             return await run_command(ctx, command, _argv(actions, kwargs, fixed), timeout)
+
+        named(run, type(self), f"commands[{command!r}]")
 
         schema = arguments.model_json_schema()
         schema.pop("title", None)

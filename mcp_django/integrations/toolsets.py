@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
 from ..core.context import Context
 from ..core.errors import ConfigError, ToolError
 from ..registry import Registry
+from ..registry.base import named
 from ..registry.signature import Signature
 from ..registry.tools import ToolSpec
 from .fields import field_info, field_type, resolve, to_json
@@ -37,6 +38,8 @@ RANGE_LOOKUPS = ("gt", "gte", "lt", "lte")
 NOT_FOUND = "Not found"
 OFFSET = re.compile(r"[0-9]{1,18}")
 MAX_OFFSET = 2**62  # far past any page; an SQL OFFSET must stay a 64-bit integer
+CHECK_HINT = ("Name the model's concrete fields (related ones with '__'), actions among "
+              f"{', '.join(ACTIONS)}, and lookups each filter field has (Field.get_lookup).")
 
 
 class ModelToolset:
@@ -137,29 +140,50 @@ class ModelToolset:
     @classmethod
     def register(cls, registry: Registry) -> None:
         """Add the toolset's tools; a misconfiguration is recorded for system check E004."""
-        toolset = cls()
-        try:
-            toolset._check()
-            for action in cls.actions:
-                registry.add_tool(toolset._tool(action))
-            if cls.resource:
-                registry.add_resource(toolset._resource())
-        except ConfigError as exc:
-            registry.problems.append(("mcp_django.E004", str(exc)))
+        toolset, obj, known = cls(), f"{cls.__module__}.{cls.__qualname__}", len(registry.problems)
+        registry.record(toolset._check, obj=obj, hint=CHECK_HINT)
+        if len(registry.problems) > known:
+            return  # no tools from a toolset that names what its model does not have
+        for action in cls.actions:
+            registry.record(lambda action=action: registry.add_tool(toolset._tool(action)),
+                            obj=obj)
+        if cls.resource:
+            registry.record(lambda: registry.add_resource(toolset._resource()), obj=obj)
 
     def _check(self) -> None:
         meta = self.model._meta
         names = {field.name for field in meta.get_fields() if field.concrete}
         unknown = (set(self.fields) | set(self.write_fields or [])) - names
         unknown |= {a for a in self.actions if a not in ACTIONS}
-        for path in self.filters:
-            try:
-                resolve(self.model, path)
-            except Exception:
-                unknown.add(path)
-        if unknown:
-            raise ConfigError(f"{type(self).__name__}: unknown fields or actions {sorted(unknown)}")
+        problems = [f"unknown fields or actions {sorted(unknown)}"] if unknown else []
+        problems += self._filter_problems() + self._ordering_problems()
+        if problems:
+            raise ConfigError(f"{type(self).__name__}: {'; '.join(problems)}")
         self._nullable = {n for n in self._writable() if meta.get_field(n).null}
+
+    def _filter_problems(self) -> list[str]:
+        """Each filter path must resolve to a field that has each of its lookups."""
+        paths, lookups = [], []
+        for path, names in self.filters.items():
+            try:
+                field = resolve(self.model, path)
+            except Exception:
+                paths.append(path)
+                continue
+            lookups += [f"{path}__{name}" for name in names if field.get_lookup(name) is None]
+        return ([f"unknown filter fields {paths}"] if paths else []) + (
+            [f"unknown filter lookups {lookups}"] if lookups else [])
+
+    def _ordering_problems(self) -> list[str]:
+        """Each ordering path (and the default ordering) must resolve to a field."""
+        unknown = []
+        for path in [*self.ordering_fields, self.default_ordering.removeprefix("-")]:
+            try:
+                if path != "pk":
+                    resolve(self.model, path)
+            except Exception:
+                unknown.append(path)
+        return [f"unknown ordering fields {unknown}"] if unknown else []
 
     def _writable(self) -> list[str]:
         pk = self.model._meta.pk.name
@@ -180,6 +204,7 @@ class ModelToolset:
             return method(ctx, **kwargs)
 
         run.__name__ = name
+        named(run, type(self), action)
         schema = arguments.model_json_schema()
         schema.pop("title", None)
         signature = Signature(arguments, schema, "ctx", TypeAdapter(dict[str, Any]),
@@ -212,6 +237,7 @@ class ModelToolset:
                 raise ResourceNotFound(uri) from None
             return dump(to_json(instance, self.fields)).decode()
 
+        named(read, type(self), "resource")
         return build_resource(read, template, name=f"{meta.app_label}.{meta.model_name}",
                               description=f"A {meta.verbose_name} as JSON.",
                               mime_type="application/json")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar, overload
 
 from ..core.errors import ConfigError
@@ -12,6 +14,31 @@ from .tools import ToolSpec
 
 F = TypeVar("F", bound=Callable[..., Any])
 CompletionHandler = Callable[..., Any]
+logger = logging.getLogger("mcp_django.registry")
+DUPLICATE_HINT = "Give one of them another name (name=...) or remove it: the first is served."
+INVALID_HINT = "It is not served until this is fixed."
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A misconfiguration met while registering, reported by the system checks."""
+
+    id: str
+    message: str
+    obj: str | None = None  # what to fix (None: the server the registry belongs to)
+    hint: str | None = None
+
+
+def definition(func: Callable[..., Any]) -> str:
+    """Where a function is defined, as `module.qualname`."""
+    module = getattr(func, "__module__", None) or "?"
+    return f"{module}.{getattr(func, '__qualname__', repr(func))}"
+
+
+def named(func: F, owner: type, member: str) -> F:
+    """Make a generated function tell where it comes from: `owner`'s module, `Owner.member`."""
+    func.__module__, func.__qualname__ = owner.__module__, f"{owner.__qualname__}.{member}"
+    return func
 
 
 class Registry:
@@ -24,7 +51,7 @@ class Registry:
         self.prompts: dict[str, PromptSpec] = {}
         self.completions: dict[tuple[str, str], CompletionHandler] = {}
         self.listeners: list[Callable[[str], Any]] = []
-        self.problems: list[tuple[str, str]] = []  # (check id, message), reported by checks
+        self.problems: list[Problem] = []  # reported by the system checks (mcp_django.E004…)
 
     # -- decorators -------------------------------------------------------------------------
     @overload
@@ -35,14 +62,15 @@ class Registry:
     def tool(self, func: Any = None, /, **options: Any) -> Any:
         """Register a tool: `@registry.tool` or `@registry.tool(name=..., title=...)`."""
         def register(f: F) -> F:
-            self.add_tool(ToolSpec.build(f, **options))
+            self.record(lambda: self.add_tool(ToolSpec.build(f, **options)), definition(f))
             return f
         return register(func) if func is not None else register
 
     def resource(self, uri: str, **options: Any) -> Callable[[F], F]:
         """Register a resource (`"app://readme"`) or a template (`"app://items/{id}"`)."""
         def register(f: F) -> F:
-            self.add_resource(build_resource(f, uri, **options))
+            self.record(lambda: self.add_resource(build_resource(f, uri, **options)),
+                        definition(f))
             return f
         return register
 
@@ -54,7 +82,7 @@ class Registry:
     def prompt(self, func: Any = None, /, **options: Any) -> Any:
         """Register a prompt: `@registry.prompt` or `@registry.prompt(title=...)`."""
         def register(f: F) -> F:
-            self.add_prompt(build_prompt(f, **options))
+            self.record(lambda: self.add_prompt(build_prompt(f, **options)), definition(f))
             return f
         return register(func) if func is not None else register
 
@@ -73,6 +101,18 @@ class Registry:
             self.completions[key] = f  # type: ignore[index]
             return f
         return register
+
+    def record(self, add: Callable[[], None], where: str = "", obj: str | None = None,
+               hint: str | None = None) -> None:
+        """Run `add`; a ConfigError becomes problem E004 (and a warning) instead of crashing
+        the import, and with it every `manage.py` command. The first definition stays."""
+        try:
+            add()
+        except ConfigError as exc:
+            message = str(exc) if where in str(exc) else f"{where}: {exc}"
+            logger.warning("%s (system check mcp_django.E004)", message)
+            hint = hint or (DUPLICATE_HINT if message.count("Duplicate ") else INVALID_HINT)
+            self.problems.append(Problem("mcp_django.E004", message, obj, hint))
 
     # -- mutation ---------------------------------------------------------------------------
     def add_tool(self, spec: ToolSpec) -> None:
@@ -101,7 +141,8 @@ class Registry:
     @staticmethod
     def _add(table: dict[str, Any], key: str, spec: Any, kind: str) -> None:
         if key in table:
-            raise ConfigError(f"Duplicate {kind} {key!r}")
+            raise ConfigError(f"Duplicate {kind} {key!r}: {definition(table[key].func)} and "
+                              f"{definition(spec.func)} (the first is kept)")
         table[key] = spec
 
     def _changed(self, kind: str) -> None:

@@ -103,6 +103,7 @@ def test_misconfigured_toolsets_are_reported_not_raised():
         class Twice(ModelToolset):
             model = Book
             fields = ["id"]
+            actions = ["list"]  # one tool, so one duplicate
 
         class Unknown(CommandToolset):
             commands = ["no_such_command"]

@@ -121,15 +121,20 @@ def test_text_content_in_message_is_a_content_block() -> None:
 # -- registry ----------------------------------------------------------------------------------
 
 
-def test_registry_prompt_decorator_forms_and_duplicates() -> None:
+def test_registry_prompt_decorator_records_duplicates_when_registered_twice() -> None:
     registry = Registry()
     heard: list[str] = []
     registry.listeners.append(heard.append)
     assert registry.prompt(bare) is bare
     assert registry.prompt(name="other", title="Other")(bare) is bare
     assert list(registry.prompts) == ["bare", "other"]
+    assert registry.prompt(bare) is bare  # a duplicate is recorded for E004, not raised
+    [problem] = registry.problems
+    assert (problem.id, problem.message) == ("mcp_django.E004", (
+        "Duplicate prompt 'bare': tests.registry.test_prompts.bare and "
+        "tests.registry.test_prompts.bare (the first is kept)"))
     with pytest.raises(ConfigError, match="Duplicate prompt 'bare'"):
-        registry.prompt(bare)
+        registry.add_prompt(build_prompt(bare))  # the programmatic API still raises
     registry.remove_prompt("other")
     registry.remove_prompt("other")
     assert list(registry.prompts) == ["bare"]

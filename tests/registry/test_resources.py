@@ -148,11 +148,33 @@ def test_registry_sorts_static_and_template_resources() -> None:
 @pytest.mark.parametrize(("uri", "func"), [("app://readme", static),
                                            ("app://items/{id}", one)],
                          ids=["static", "template"])
-def test_duplicate_resource_is_config_error(uri: str, func: object) -> None:
+def test_duplicate_resource_is_recorded_when_decorated_twice(uri: str, func: object) -> None:
     registry = Registry()
     registry.resource(uri)(func)
+    first = registry.find_resource(uri.replace("{id}", "1"))[0]  # type: ignore[index]
+    assert registry.resource(uri, name="again")(func) is func
+    [problem] = registry.problems
+    assert problem.id == "mcp_django.E004" and problem.message.startswith("Duplicate resource")
+    assert registry.find_resource(uri.replace("{id}", "1"))[0] is first  # the first stays
+
+
+@pytest.mark.parametrize(("uri", "func"), [("app://readme", static),
+                                           ("app://items/{id}", one)],
+                         ids=["static", "template"])
+def test_duplicate_resource_is_config_error_when_added_programmatically(uri: str, func: object
+                                                                        ) -> None:
+    registry = Registry()
+    registry.add_resource(build_resource(func, uri))  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="Duplicate resource"):
-        registry.resource(uri, name="again")(func)
+        registry.add_resource(build_resource(func, uri, name="again"))  # type: ignore[arg-type]
+
+
+def test_invalid_template_is_recorded_naming_the_function_when_decorated() -> None:
+    registry = Registry()
+    registry.resource("app://items/{other}")(one)
+    [problem] = registry.problems
+    assert problem.message.startswith("tests.registry.test_resources.one: Resource template")
+    assert not registry.templates
 
 
 def test_find_resource() -> None:

@@ -174,19 +174,34 @@ def test_decorator_forms_return_function_unchanged() -> None:
     assert registry.tools["find"].title == "Find"
 
 
-def test_duplicate_tool_is_config_error() -> None:
+def test_duplicate_tool_is_config_error_when_added_programmatically() -> None:
     """L-66: unique per server."""
     registry = Registry()
-    registry.tool(search)
+    registry.add_tool(ToolSpec.build(search))
     with pytest.raises(ConfigError, match="Duplicate tool 'search'"):
-        registry.tool(search)
-    registry.tool(name="Search")(search)  # names are case-sensitive
+        registry.add_tool(ToolSpec.build(undocumented, name="search"))
+    registry.add_tool(ToolSpec.build(search, name="Search"))  # names are case-sensitive
     assert list(registry.tools) == ["search", "Search"]
 
 
-def test_invalid_name_through_decorator() -> None:
-    with pytest.raises(ConfigError):
-        Registry().tool(name="bad name")(search)
+def test_duplicate_tool_is_recorded_naming_both_when_decorated_twice(caplog) -> None:
+    registry = Registry()
+    registry.tool(search)
+    assert registry.tool(name="search")(undocumented) is undocumented
+    [problem] = registry.problems
+    assert problem.message == ("Duplicate tool 'search': tests.registry.test_tools.search and "
+                               "tests.registry.test_tools.undocumented (the first is kept)")
+    assert problem.id == "mcp_django.E004" and problem.obj is None and problem.hint
+    assert registry.tools["search"].func is search
+    assert [r.name for r in caplog.records] == ["mcp_django.registry"]
+
+
+def test_invalid_name_is_recorded_when_decorated() -> None:
+    registry = Registry()
+    registry.tool(name="bad name")(search)
+    [problem] = registry.problems
+    assert problem.message.startswith("tests.registry.test_tools.search: Invalid tool name")
+    assert registry.tools == {}
 
 
 def test_registry_order_is_registration_order() -> None:
