@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The suite on several Python + Django pairs, each in its own venv under .matrix/<pair>/.
 # Usage: scripts/test_matrix.sh PYENV_VERSIONS_DIR PAIR... (a pair is PY-DJANGO, e.g. 3.13-6.1)
-# A venv is (re)installed when pyproject.toml is newer than it; a missing interpreter fails its
-# pair with a message. Every pair runs; the summary lists each one; the exit status is 1 if any
-# pair failed.
+# A venv is created once and installed into again when pyproject.toml is newer than its stamp;
+# a missing interpreter fails its pair with a message. Every pair runs, the summary lists each
+# one, and the exit status is 1 if any pair failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 VERSIONS=${1:?usage: scripts/test_matrix.sh PYENV_VERSIONS_DIR PAIR...}
@@ -23,8 +23,7 @@ install_pair() {
   if [ -f "$venv/.installed" ] && [ "$venv/.installed" -nt pyproject.toml ]; then
     return 0
   fi
-  rm -rf "$venv"
-  "$2" -m venv "$venv" &&
+  { [ -x "$venv/bin/python" ] || "$2" -m venv "$venv"; } &&
     "$venv/bin/pip" install --quiet --upgrade pip &&
     "$venv/bin/pip" install --quiet -e ".[test]" "Django~=$3.0" &&
     touch "$venv/.installed"
