@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -19,12 +20,22 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """`with LiveServer("project.asgi:application") as server: httpx.get(server.url + "/mcp")`."""
+    """`with LiveServer("project.asgi:application") as server: httpx.get(server.url + "/mcp")`.
+
+    `databases` ({alias: NAME}) points the child's database aliases at those names (the test
+    databases the tests write to) without a settings change: the child serves
+    `mcp_django.testing.child:application`, which sets them and then loads `application`.
+    """
 
     def __init__(self, application: str, env: dict[str, str] | None = None,
-                 startup_timeout: float = 30.0) -> None:
+                 startup_timeout: float = 30.0, databases: dict[str, str] | None = None
+                 ) -> None:
         self.application = application
         self.env = env or {}
+        if databases is not None:
+            self.application = "mcp_django.testing.child:application"
+            self.env = {**self.env, "MCP_LIVE_APPLICATION": application,
+                        "MCP_LIVE_DATABASES": json.dumps(databases)}
         self.startup_timeout = startup_timeout
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
