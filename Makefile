@@ -13,7 +13,7 @@ TS_SDK_V2 := $(TOOLS)/node_modules/@modelcontextprotocol/client/package.json
 STDIO_CLIENTS := $(TS_SDK_V1) $(TS_SDK_V2)
 PORT ?= 8000
 
-.PHONY: setup demo test coverage lint mypy conformance bench clean system-deps dist test-matrix stdio-clients
+.PHONY: setup demo test coverage lint mypy conformance bench clean system-deps dist test-matrix stdio-clients http-clients
 
 # The package with its test extra, and what demo_project/ needs (not shipped, so no extra).
 $(VENV)/.installed: pyproject.toml requirements-demo.txt
@@ -44,6 +44,19 @@ $(TS_SDK_V1) $(TS_SDK_V2): | $(NODE22)
 	cd $(TOOLS) && npm install --no-fund --no-audit --loglevel=error @modelcontextprotocol/sdk@1.32.2 @modelcontextprotocol/client@2.4.0
 
 stdio-clients: $(NODE22) $(STDIO_CLIENTS)
+
+# The MCP Inspector CLI of tests/e2e/test_http_clients.py (docs/clients.md "Over HTTP"), in a
+# prefix of its own (it pins its own SDK 2.x); npm runs on Node 22, which the Inspector needs.
+INSPECTOR_VERSION := 2.12.0
+INSPECTOR := $(TOOLS)/inspector/node_modules/@modelcontextprotocol/inspector/package.json
+HTTP_CLIENTS := $(STDIO_CLIENTS) $(INSPECTOR)
+
+$(INSPECTOR): | $(NODE22)
+	mkdir -p $(TOOLS)/inspector
+	test -f $(TOOLS)/inspector/package.json || echo '{"name":"mcp-django-inspector","private":true}' > $(TOOLS)/inspector/package.json
+	cd $(TOOLS)/inspector && PATH="$(abspath $(dir $(NODE22))):$$PATH" npm install --no-fund --no-audit --loglevel=error @modelcontextprotocol/inspector@$(INSPECTOR_VERSION)
+
+http-clients: $(NODE22) $(HTTP_CLIENTS)
 
 conformance: setup $(NODE22) $(CONFORMANCE)
 	MCP_NODE=$(NODE22) MCP_CONFORMANCE=$(CONFORMANCE) $(PY) -m pytest tests/conformance -v
@@ -82,11 +95,11 @@ mypy: setup
 	$(PY) -m mypy $(MYPY_PATHS)
 
 # The whole suite under coverage (daphne children included), failing below fail_under.
-test: setup system-deps $(NODE22) $(CONFORMANCE) $(STDIO_CLIENTS) lint
+test: setup system-deps $(NODE22) $(CONFORMANCE) $(HTTP_CLIENTS) lint
 	MCP_NODE=$(NODE22) MCP_CONFORMANCE=$(CONFORMANCE) scripts/test_with_coverage.sh $(PY)
 
 # The same without lint first (`make coverage ARGS=tests/core` for a part of the suite).
-coverage: setup system-deps $(NODE22) $(CONFORMANCE) $(STDIO_CLIENTS)
+coverage: setup system-deps $(NODE22) $(CONFORMANCE) $(HTTP_CLIENTS)
 	MCP_NODE=$(NODE22) MCP_CONFORMANCE=$(CONFORMANCE) scripts/test_with_coverage.sh $(PY) $(ARGS)
 
 bench: setup
@@ -105,7 +118,7 @@ dist: $(VENV)/.installed
 PYENV_VERSIONS ?= $(or $(PYENV_ROOT),$(HOME)/.pyenv)/versions
 PAIRS ?= 3.11-5.2 3.12-6.0 3.13-6.1
 
-test-matrix: system-deps $(NODE22) $(CONFORMANCE) $(STDIO_CLIENTS)
+test-matrix: system-deps $(NODE22) $(CONFORMANCE) $(HTTP_CLIENTS)
 	MCP_NODE=$(NODE22) MCP_CONFORMANCE=$(CONFORMANCE) scripts/test_matrix.sh $(PYENV_VERSIONS) $(PAIRS)
 
 clean:
