@@ -64,6 +64,11 @@ def test_every_block_has_a_language_this_test_runs_or_says_why_not():
     assert all(block.reason.strip() for block in BLOCKS if block.reason is not None)
 
 
+def test_a_js_block_is_one_the_http_clients_test_runs():
+    """Node runs only in tests/e2e/test_http_clients.py: a JS block elsewhere needs a test."""
+    assert [block.where for block in blocks_of("js") if block.elsewhere is None] == []
+
+
 def test_the_tests_that_run_blocks_elsewhere_read_those_sections():
     for (page, heading), test in ELSEWHERE.items():
         source = (ROOT / test).read_text()
