@@ -1,5 +1,6 @@
 """Settings for the test suite: the demo project's apps and servers on a file SQLite database."""
 
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -43,7 +44,10 @@ TEMPLATES = [{
 }]
 # A file database: live daphne processes must see what the tests write. One per pytest
 # process (daphne children get its path through MCP_TEST_DB), so parallel runs never collide.
-TEST_DB = os.environ.get("MCP_TEST_DB") or os.path.join(
+# A live server's children (and the command tools they start) find the parent's test database
+# in MCP_LIVE_DATABASES, which mcp_django.testing sets; other processes in MCP_TEST_DB.
+TEST_DB = json.loads(os.environ.get("MCP_LIVE_DATABASES") or "{}").get("default") or \
+    os.environ.get("MCP_TEST_DB") or os.path.join(
     tempfile.gettempdir(), f"mcp-django-tests-{os.getpid()}.sqlite3")
 DATABASES = {"default": {
     "ENGINE": "django.db.backends.sqlite3",
