@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import logging
 from typing import Any
@@ -19,10 +20,15 @@ def is_loopback(server: Any) -> bool:
     """True for a loopback (or Unix-socket) listening address."""
     if not server or not server[0]:
         return True
+    return _host_is_loopback(str(server[0]))
+
+
+@functools.lru_cache(maxsize=64)  # a process listens on few addresses: parse each once
+def _host_is_loopback(host: str) -> bool:
     try:
-        return ipaddress.ip_address(str(server[0]).strip("[]")).is_loopback
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
-        return str(server[0]) == "localhost"
+        return host == "localhost"
 
 
 def refuse_public_default_key(app: Any) -> Any:

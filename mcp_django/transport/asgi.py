@@ -61,11 +61,15 @@ class _Body:
     async def read(self) -> bytes:
         if _declared_length(self.scope) > self.limit:
             raise payload_too_large(self.limit)
-        try:
-            async with asyncio.timeout(self.timeout):
-                body = await _read_body(self.receive, self.limit)
-        except TimeoutError:
-            raise body_timeout(self.timeout) from None
+        first = await self.receive()  # the usual case: the whole body, already buffered
+        if first.get("more_body", False):
+            try:
+                async with asyncio.timeout(self.timeout):
+                    body = await _read_body(self.receive, self.limit, first)
+            except TimeoutError:
+                raise body_timeout(self.timeout) from None
+        else:
+            body = await _read_body(self.receive, self.limit, first)
         self.watch = _DisconnectWatch(self.receive)
         return body
 
@@ -122,10 +126,10 @@ def _declared_length(scope: Scope) -> int:
     return 0
 
 
-async def _read_body(receive: Any, limit: int) -> bytes:
+async def _read_body(receive: Any, limit: int, message: dict[str, Any]) -> bytes:
+    """The body from its first `http.request` message on, within `limit` bytes."""
     chunks, size = [], 0
     while True:
-        message = await receive()
         if message["type"] == "http.disconnect":
             raise ClientGone
         chunk = message.get("body", b"")
@@ -135,6 +139,7 @@ async def _read_body(receive: Any, limit: int) -> bytes:
         chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks)
+        message = await receive()
 
 
 async def _wait_disconnect(receive: Any) -> None:
