@@ -66,10 +66,16 @@ def live_databases() -> dict[str, str]:
     return names
 
 
+def child_db_env() -> dict[str, str]:
+    """`MCP_TEST_DB`: the default test database's NAME, for processes the server starts in
+    turn (command tools run `python -m django …`), which read DATABASES from the settings."""
+    return {"MCP_TEST_DB": live_databases()["default"]}
+
+
 @pytest.fixture(scope="session")
 def live_mcp_server(django_db_setup: None, django_db_blocker: object) -> Iterator[LiveServer]:
     """A daphne process serving the project on the test databases, shared by the session."""
-    env = {"DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"]}
+    env = {"DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"], **child_db_env()}
     with LiveServer(_application(), env=env, databases=live_databases()) as server:
         yield server
 
@@ -84,7 +90,7 @@ def mcp_workers(django_db_setup: None, django_db_blocker: object
 
     def start(count: int, settings_module: str, env: dict[str, str] | None = None
               ) -> list[LiveServer]:
-        base = {"DJANGO_SETTINGS_MODULE": settings_module, **(env or {})}
+        base = {"DJANGO_SETTINGS_MODULE": settings_module, **child_db_env(), **(env or {})}
         workers = [LiveServer(_application(), env=base, databases=live_databases()).start()
                    for _ in range(count)]
         started.extend(workers)
