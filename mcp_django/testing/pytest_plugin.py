@@ -38,17 +38,16 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     if any(name in getattr(item, "fixturenames", ()) for item in items for name in LIVE_FIXTURES):
         folder = Path(tempfile.mkdtemp(prefix="mcp-live-db-"))
         config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
-        file_test_databases(folder)
+        from django.conf import settings
+
+        if settings.configured:  # else pytest-django reports the missing settings itself
+            file_test_databases(settings.DATABASES, folder)
 
 
-def file_test_databases(folder: Path) -> None:
+def file_test_databases(databases: dict[str, Any], folder: Path) -> None:
     """An SQLite test database without a TEST NAME lives in memory, which no other process
     sees: give it a file in `folder` instead (pytest-django's suffixes still apply)."""
-    from django.conf import settings
-
-    if not settings.configured:
-        return  # pytest-django reports the missing settings itself
-    for alias, database in settings.DATABASES.items():
+    for alias, database in databases.items():
         test = database.setdefault("TEST", {})
         if "sqlite" in database.get("ENGINE", "") and test.get("NAME") in IN_MEMORY:
             test["NAME"] = str(folder / f"{alias}.sqlite3")
