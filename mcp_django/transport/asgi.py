@@ -12,6 +12,7 @@ from ..supervisor import shutdown_all
 from .backpressure import abort_connection, drained, unsent_bytes
 from .endpoint import Endpoint
 from .http import ClientGone, IncomingRequest, body_timeout, payload_too_large
+from .memory import LARGE_BODY, release_soon
 from .responses import Outgoing
 
 Scope = dict[str, Any]
@@ -45,6 +46,9 @@ class McpAsgiHandler:
         finally:
             if body.watch is not None:
                 body.watch.stop()
+            if max(len(request.body), _declared_length(scope)) >= LARGE_BODY:
+                request.body = b""
+                release_soon()
 
 
 class _Body:
