@@ -23,12 +23,13 @@ from ..core.jsonrpc import (
 from ..core.methods.table import MethodSpec
 from ..core.versions import Era
 from ..transport.answers import PendingAnswers
+from ..transport.exchange import modern_context
 from ..transport.http import payload_too_large
 from .batch import BatchReplies, parse_items, refuse_batch
 from .caller import Caller
 from .calls import Calls
 from .changes import Changes
-from .contexts import era_of, legacy_context, modern_context
+from .contexts import era_of, legacy_context
 from .session import ProcessSession
 from .wire import Line, Output, Oversized, StdinReader
 

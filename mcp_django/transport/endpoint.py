@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import InterfaceError, OperationalError
 
-from ..core.context import LOG_LEVELS, Context
-from ..core.errors import InternalError, InvalidMeta, InvalidRequest, McpError, ServiceUnavailable
+from ..core.errors import InternalError, InvalidRequest, McpError, ServiceUnavailable
 from ..core.headers import check_method_headers, check_param_headers, header_properties
 from ..core.jsonrpc import (
     JsonRpcNotification,
@@ -20,14 +19,11 @@ from ..core.jsonrpc import (
     parse_message,
 )
 from ..core.versions import (
-    META_CLIENT_CAPABILITIES,
-    META_CLIENT_INFO,
-    META_LOG_LEVEL,
     Era,
     classify,
 )
 from .answers import PendingAnswers
-from .exchange import Exchange, new_context
+from .exchange import Exchange, modern_context
 from .gate import SessionGate
 from .http import (
     HEADER_SESSION,
@@ -146,7 +142,7 @@ class Endpoint:
         if isinstance(exchange.message, JsonRpcNotification):
             return empty_response(202)
         message, headers = exchange.call, exchange.request.headers
-        exchange.ctx = self._modern_context(exchange)
+        exchange.ctx = modern_context(self.runtime, message, exchange.principal)
         spec = self.dispatcher.methods.get(Era.MODERN, message.method)
         check_method_headers(message.method, message.params, headers,
                              spec.name_param if spec is not None else None)
@@ -155,21 +151,6 @@ class Endpoint:
         if spec is not None and spec.streams:
             return await open_listen_stream(self.runtime, spec, exchange)
         return await self.runs.respond(exchange)
-
-    def _modern_context(self, exchange: Exchange) -> Context:
-        message = exchange.call
-        meta = message.params["_meta"]
-        capabilities = meta.get(META_CLIENT_CAPABILITIES)
-        if not isinstance(capabilities, dict):
-            raise InvalidMeta(f"Missing or invalid _meta[{META_CLIENT_CAPABILITIES!r}]")
-        level = meta.get(META_LOG_LEVEL)
-        if level is not None and level not in LOG_LEVELS:
-            raise InvalidMeta(f"Unknown _meta[{META_LOG_LEVEL!r}] {level!r}")
-        client_info = meta.get(META_CLIENT_INFO)
-        return new_context(self.runtime, message, Era.MODERN,
-                           self.dispatcher.options.modern_versions[0], exchange.principal,
-                           client_capabilities=capabilities, log_level=level,
-                           client_info=client_info if isinstance(client_info, dict) else None)
 
     def _check_param_headers(self, params: dict[str, Any], headers: Any) -> None:
         name = params.get("name")
