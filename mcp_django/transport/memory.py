@@ -27,18 +27,19 @@ _trim = _malloc_trim()
 
 def release_memory() -> None:
     """`malloc_trim(0)`: return free heap pages to the OS (a few ms; after large bodies only)."""
-    global _scheduled
-    _scheduled = False
     if _trim is not None:
         _trim(0)
 
 
-_scheduled = False
+_pending: asyncio.TimerHandle | None = None
 
 
 def release_soon() -> None:
-    """Release once, shortly after the large request's memory has become garbage."""
-    global _scheduled
-    if _trim is not None and not _scheduled:
-        _scheduled = True
-        asyncio.get_running_loop().call_later(RELEASE_DELAY, release_memory)
+    """Release once, RELEASE_DELAY after the last of a run of large requests (debounced, so
+    the trim comes after daphne has dropped the last one's chunks too)."""
+    global _pending
+    if _trim is None:
+        return
+    if _pending is not None:
+        _pending.cancel()
+    _pending = asyncio.get_running_loop().call_later(RELEASE_DELAY, release_memory)
