@@ -124,10 +124,16 @@ def _is_unstructured(annotation: Any) -> bool:
     return origin in unions and all(_is_unstructured(a) for a in typing.get_args(annotation))
 
 
-def validation_message(exc: ValidationError) -> str:
-    """A safe, readable summary of argument errors, naming each field."""
+def field_errors(exc: ValidationError, whole: str, prefix: str = "") -> str:
+    """`<prefix><field path>: <message>` for each error, `whole` naming an error of the whole
+    value; no input values (they may be secrets)."""
     parts = []
     for error in exc.errors(include_url=False, include_input=False):
-        location = ".".join(str(part) for part in error["loc"]) or "arguments"
-        parts.append(f"{location}: {error['msg']}")
-    return "Invalid arguments: " + "; ".join(parts)
+        location = ".".join(str(part) for part in error["loc"]) or whole
+        parts.append(f"{prefix}{location}: {error['msg']}")
+    return "; ".join(parts)
+
+
+def validation_message(exc: ValidationError) -> str:
+    """A safe, readable summary of argument errors, naming each field."""
+    return "Invalid arguments: " + field_errors(exc, "arguments")

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from ...registry.signature import field_errors
 from ..errors import InvalidParams
 
 LogLevel = Literal["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"]
@@ -86,8 +87,4 @@ def check_params(model: type[Params], params: dict[str, Any]) -> None:
 
 
 def params_message(exc: ValidationError) -> str:
-    parts = []
-    for error in exc.errors(include_url=False, include_input=False):
-        location = ".".join(str(part) for part in error["loc"]) or "params"
-        parts.append(f"params.{location}: {error['msg']}")
-    return "Invalid params: " + "; ".join(parts)
+    return "Invalid params: " + field_errors(exc, "params", "params.")
