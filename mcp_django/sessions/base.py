@@ -16,7 +16,7 @@ NOT_STORED = ("store", "limits")
 class SessionStore(Protocol):
     """Where legacy sessions live (`MCP_DJANGO["SESSION_STORE"]`, constructed with
     `from_settings(settings)`). `load` returns None for an unknown or expired id; `create`
-    must never overwrite an existing record; `delete_sync` serves the admin's terminate.
+    must never overwrite an existing record.
     A store may also offer `touch(session_id) -> bool` (True while the record exists; slides
     its TTL without reading it), which long-lived GET streams prefer to `load`."""
 
@@ -24,7 +24,6 @@ class SessionStore(Protocol):
     async def load(self, session_id: str) -> SessionData | None: ...
     async def save(self, session: SessionData) -> None: ...
     async def delete(self, session_id: str) -> None: ...
-    def delete_sync(self, session_id: str) -> None: ...
 
 
 @dataclass(frozen=True)

@@ -76,9 +76,6 @@ class CacheSessionStore:
     async def delete(self, session_id: str) -> None:
         await self._call("delete", self.key(session_id))
 
-    def delete_sync(self, session_id: str) -> None:
-        self.cache.delete(self.key(session_id))
-
     def existing_sync(self, session_ids: Iterable[str]) -> set[str]:
         """Which of these sessions still have a record (`mcp_clearsessions`)."""
         ids, found = list(session_ids), set()
